@@ -1,0 +1,1 @@
+//! Replay transport, fixtures and the lab.

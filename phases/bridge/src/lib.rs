@@ -1,0 +1,1 @@
+//! Phase `bridge` (being written).

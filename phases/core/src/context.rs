@@ -1,0 +1,134 @@
+//! What a phase sees while it runs: the plan, where it runs, and a gated transport.
+
+use serde::Serialize;
+
+use crate::plan::{ClusterPlan, Host, HostId, NodeId, NodeSpec};
+use crate::{CommandOutput, RemoteCommand, Transport, TransportError};
+
+/// How the run treats changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Mode {
+    /// Read, change what is wrong, verify.
+    Apply,
+    /// Read only: changes are reported as pending and never sent (no sudo at all).
+    Check,
+    /// Print every command; reads are answered by a simulated clean host.
+    DryRun,
+}
+
+/// The result of asking for a change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Applied {
+    /// The command ran (or, in dry-run, was simulated); here is its output.
+    Ran(CommandOutput),
+    /// Check mode: the command was not sent.
+    NotSent,
+}
+
+/// A command as it was (or would have been) launched, for dry-run and verbose output.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct IssuedCommand {
+    /// `ssh HOST COMMAND`, as the transport describes it.
+    pub line: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stdin: Option<String>,
+    /// False for a change that check mode held back.
+    pub sent: bool,
+}
+
+/// One phase's view of one host (and, for node phases, one node spec on it).
+pub struct Context<'a> {
+    plan: &'a ClusterPlan,
+    host: HostId,
+    node: Option<NodeId>,
+    mode: Mode,
+    transport: &'a mut dyn Transport,
+    issued: Vec<IssuedCommand>,
+}
+
+impl<'a> Context<'a> {
+    pub fn new(
+        plan: &'a ClusterPlan,
+        host: HostId,
+        node: Option<NodeId>,
+        mode: Mode,
+        transport: &'a mut dyn Transport,
+    ) -> Self {
+        Self {
+            plan,
+            host,
+            node,
+            mode,
+            transport,
+            issued: Vec::new(),
+        }
+    }
+
+    pub fn plan(&self) -> &'a ClusterPlan {
+        self.plan
+    }
+
+    pub fn mode(&self) -> Mode {
+        self.mode
+    }
+
+    pub fn host_id(&self) -> HostId {
+        self.host
+    }
+
+    pub fn host(&self) -> &'a Host {
+        self.plan.host(self.host)
+    }
+
+    pub fn node_id(&self) -> Option<NodeId> {
+        self.node
+    }
+
+    /// The node spec a node phase runs for; `None` for host and cluster phases.
+    pub fn node(&self) -> Option<&'a NodeSpec> {
+        self.node.map(|id| self.plan.node(id))
+    }
+
+    /// Run a command that only reads state. A command declared as changing the host is
+    /// refused here, so a phase cannot slip a change past check mode by calling `read`.
+    pub fn read(&mut self, command: &RemoteCommand) -> Result<CommandOutput, TransportError> {
+        if command.changes_host() {
+            return Err(TransportError::Refused {
+                host: self.transport.host().to_owned(),
+                command: command.shell_line(),
+                reason: "a command that changes the host was issued as a read".to_owned(),
+                hint: "this is a bug in the phase: please report it".to_owned(),
+            });
+        }
+        self.send(command)
+    }
+
+    /// Ask for a change. In check mode nothing is sent and [`Applied::NotSent`] comes back;
+    /// this is the one place where check mode holds changes back.
+    pub fn change(&mut self, command: &RemoteCommand) -> Result<Applied, TransportError> {
+        if self.mode == Mode::Check {
+            self.issued.push(IssuedCommand {
+                line: self.transport.describe(command),
+                stdin: command.stdin().map(str::to_owned),
+                sent: false,
+            });
+            return Ok(Applied::NotSent);
+        }
+        self.send(command).map(Applied::Ran)
+    }
+
+    fn send(&mut self, command: &RemoteCommand) -> Result<CommandOutput, TransportError> {
+        self.issued.push(IssuedCommand {
+            line: self.transport.describe(command),
+            stdin: command.stdin().map(str::to_owned),
+            sent: true,
+        });
+        self.transport.run(command)
+    }
+
+    /// The commands this phase issued, in order.
+    pub fn into_issued(self) -> Vec<IssuedCommand> {
+        self.issued
+    }
+}

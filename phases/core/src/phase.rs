@@ -1,0 +1,53 @@
+//! The `Phase` trait and the registry phase crates add themselves to.
+
+use crate::{Context, Outcome, TransportError};
+
+/// How often a phase runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Scope {
+    /// Once per `--node` spec (an interface on a host).
+    Node,
+    /// Once per SSH host.
+    Host,
+    /// Once per host, after every host has finished its node and host phases; its rows are
+    /// about links between hosts and are rendered in the connectivity section.
+    Cluster,
+}
+
+/// Errors that stop a phase: the transport could not run a command. Anything the phase
+/// could interpret is an [`Outcome`] instead.
+pub type PhaseError = TransportError;
+
+/// One step of the setup: read the state, decide, change only if needed, verify.
+pub trait Phase: Sync {
+    /// The name used by `--only`/`--skip`, e.g. `ibv-config`.
+    fn name(&self) -> &'static str;
+
+    /// Position in the run; phases run in ascending order, never in registration order.
+    fn order(&self) -> u32;
+
+    /// One line for `--list-phases`.
+    fn description(&self) -> &'static str;
+
+    fn scope(&self) -> Scope;
+
+    fn run(&self, cx: &mut Context<'_>) -> Result<Vec<Outcome>, PhaseError>;
+}
+
+/// What a phase crate submits: `inventory::submit! { PhaseRegistration(&MyPhase) }`.
+pub struct PhaseRegistration(pub &'static dyn Phase);
+
+inventory::collect!(PhaseRegistration);
+
+/// Every linked phase, in run order.
+///
+/// A phase crate that no code names is not linked and silently missing here; the runner
+/// keeps an explicit list of phase crates and a test that counts them.
+pub fn registered_phases() -> Vec<&'static dyn Phase> {
+    let mut phases: Vec<&'static dyn Phase> = inventory::iter::<PhaseRegistration>
+        .into_iter()
+        .map(|registration| registration.0)
+        .collect();
+    phases.sort_by_key(|phase| (phase.order(), phase.name()));
+    phases
+}

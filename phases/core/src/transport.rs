@@ -1,0 +1,106 @@
+//! How phases reach a host: one session per host, commands in, output out.
+//!
+//! libssh2, a replayed transcript and the dry-run simulator all sit behind [`Transport`];
+//! phases never know which one they talk to.
+
+use serde::Serialize;
+
+use crate::RemoteCommand;
+
+/// What a remote command printed and how it exited.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct CommandOutput {
+    pub stdout: String,
+    pub stderr: String,
+    pub exit_code: i32,
+}
+
+impl CommandOutput {
+    pub fn success(&self) -> bool {
+        self.exit_code == 0
+    }
+
+    /// Standard output and error, trimmed, for messages.
+    pub fn combined_trimmed(&self) -> String {
+        let out = self.stdout.trim();
+        let err = self.stderr.trim();
+        match (out.is_empty(), err.is_empty()) {
+            (true, _) => err.to_owned(),
+            (false, true) => out.to_owned(),
+            (false, false) => format!("{out}\n{err}"),
+        }
+    }
+}
+
+/// Why a command could not be run at all. Every variant names the host and carries
+/// a hint for the user.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TransportError {
+    /// No session to the host (DNS, refused, timeout, host key, authentication, proxy).
+    #[error("{host}: cannot connect: {reason}")]
+    Connect {
+        host: String,
+        reason: String,
+        hint: String,
+    },
+    /// The session broke or a command did not finish in time.
+    #[error("{host}: `{command}` failed: {reason}")]
+    Command {
+        host: String,
+        command: String,
+        reason: String,
+        hint: String,
+    },
+    /// sudo could not be satisfied (no password available, wrong password).
+    #[error("{host}: sudo failed: {reason}")]
+    Sudo {
+        host: String,
+        reason: String,
+        hint: String,
+    },
+    /// The transport refuses this command by design: check mode, the recorder, or a replay
+    /// with no recording for it.
+    #[error("{host}: refused `{command}`: {reason}")]
+    Refused {
+        host: String,
+        command: String,
+        reason: String,
+        hint: String,
+    },
+}
+
+impl TransportError {
+    pub fn hint(&self) -> &str {
+        match self {
+            Self::Connect { hint, .. }
+            | Self::Command { hint, .. }
+            | Self::Sudo { hint, .. }
+            | Self::Refused { hint, .. } => hint,
+        }
+    }
+
+    /// Whether the host's session is unusable after this error, so later phases for the host
+    /// should not even try.
+    pub fn is_fatal_for_host(&self) -> bool {
+        matches!(self, Self::Connect { .. } | Self::Sudo { .. })
+    }
+}
+
+/// A session to one host.
+///
+/// Implementations run commands one at a time, in the order given. The runner owns one per
+/// SSH host for the whole run and hands it to each phase in turn.
+pub trait Transport: Send {
+    /// The host this session talks to, as given on the command line.
+    fn host(&self) -> &str;
+
+    /// Run one command and wait for it. A non-zero exit code is not an error here: it is
+    /// part of the output, for the phase to interpret.
+    fn run(&mut self, command: &RemoteCommand) -> Result<CommandOutput, TransportError>;
+
+    /// How this command would be launched from the user's machine, for dry-run and verbose
+    /// output: `ssh hwstudio1 sudo ifconfig ...`, or through a proxy.
+    fn describe(&self, command: &RemoteCommand) -> String {
+        format!("ssh {} {}", self.host(), command.shell_line())
+    }
+}

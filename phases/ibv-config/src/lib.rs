@@ -1,0 +1,1 @@
+//! Phase `ibv-config` (being written).

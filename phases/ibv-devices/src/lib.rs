@@ -1,0 +1,1 @@
+//! Phase `ibv-devices` (being written).

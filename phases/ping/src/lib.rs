@@ -1,0 +1,1 @@
+//! Phase `ping` (being written).

@@ -1,0 +1,1 @@
+//! Phase `rdma-status` (being written).
