@@ -140,8 +140,17 @@ mod tests {
 
     #[test]
     fn plain_words_stay_readable() {
-        let cmd = RemoteCommand::privileged(["ifconfig", "en5", "10.254.0.5", "netmask", "255.255.255.252"]);
-        assert_eq!(cmd.shell_line(), "sudo ifconfig en5 10.254.0.5 netmask 255.255.255.252");
+        let cmd = RemoteCommand::privileged([
+            "ifconfig",
+            "en5",
+            "10.254.0.5",
+            "netmask",
+            "255.255.255.252",
+        ]);
+        assert_eq!(
+            cmd.shell_line(),
+            "sudo ifconfig en5 10.254.0.5 netmask 255.255.255.252"
+        );
         assert_eq!(
             cmd.shell_line_with_sudo("sudo -S -p ''"),
             "sudo -S -p '' ifconfig en5 10.254.0.5 netmask 255.255.255.252"
@@ -157,7 +166,10 @@ mod tests {
     #[test]
     fn proxy_wraps_the_whole_line() {
         assert_eq!(
-            through_proxy("hwstudio2", "sudo ifconfig en5 10.254.0.6 netmask 255.255.255.252"),
+            through_proxy(
+                "hwstudio2",
+                "sudo ifconfig en5 10.254.0.6 netmask 255.255.255.252"
+            ),
             "ssh -o BatchMode=yes hwstudio2 'sudo ifconfig en5 10.254.0.6 netmask 255.255.255.252'"
         );
     }

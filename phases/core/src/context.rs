@@ -104,6 +104,23 @@ impl<'a> Context<'a> {
         self.send(command)
     }
 
+    /// Run a read that measures the real world (a ping). In dry-run there is no world to
+    /// measure: the command is listed but not simulated, and `None` comes back.
+    pub fn probe(
+        &mut self,
+        command: &RemoteCommand,
+    ) -> Result<Option<CommandOutput>, TransportError> {
+        if self.mode == Mode::DryRun {
+            self.issued.push(IssuedCommand {
+                line: self.transport.describe(command),
+                stdin: None,
+                sent: false,
+            });
+            return Ok(None);
+        }
+        self.read(command).map(Some)
+    }
+
     /// Ask for a change. In check mode nothing is sent and [`Applied::NotSent`] comes back;
     /// this is the one place where check mode holds changes back.
     pub fn change(&mut self, command: &RemoteCommand) -> Result<Applied, TransportError> {

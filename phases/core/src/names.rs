@@ -117,7 +117,10 @@ mod tests {
     #[case("mac-studio_2.local")]
     #[case("10.0.0.7")]
     fn accepts_host_names(#[case] text: &str) {
-        assert_eq!(HostName::parse(text).map(|h| h.to_string()), Ok(text.to_owned()));
+        assert_eq!(
+            HostName::parse(text).map(|h| h.to_string()),
+            Ok(text.to_owned())
+        );
     }
 
     #[rstest]

@@ -225,8 +225,11 @@ mod tests {
 
     #[test]
     fn two_nodes_one_cable() {
-        let plan = plan(&["hwstudio1:en5:10.254.0.5", "hwstudio2:en5:10.254.0.6"], 30)
-            .expect("valid");
+        let plan = plan(
+            &["hwstudio1:en5:10.254.0.5", "hwstudio2:en5:10.254.0.6"],
+            30,
+        )
+        .expect("valid");
         assert_eq!(plan.hosts.len(), 2);
         assert_eq!(plan.links.len(), 1);
         assert_eq!(plan.ibv_json(), r#"[[null,"rdma_en5"],["rdma_en5",null]]"#);
@@ -302,7 +305,11 @@ mod tests {
                 30,
                 "is the broadcast address of 10.254.0.4/30",
             ),
-            (&["a:en5:10.254.0.5"], 30, "10.254.0.4/30 holds only 'a:en5:10.254.0.5'"),
+            (
+                &["a:en5:10.254.0.5"],
+                30,
+                "10.254.0.4/30 holds only 'a:en5:10.254.0.5'",
+            ),
             (
                 &["a:en5:10.254.0.1", "b:en5:10.254.0.2", "c:en5:10.254.0.3"],
                 24,
@@ -316,7 +323,10 @@ mod tests {
         ];
         for (specs, bits, expected) in cases {
             let error = plan(specs, bits).expect_err("invalid").to_string();
-            assert!(error.contains(expected), "{error:?} should contain {expected:?}");
+            assert!(
+                error.contains(expected),
+                "{error:?} should contain {expected:?}"
+            );
         }
     }
 

@@ -89,7 +89,10 @@ mod tests {
     #[case("abc")]
     #[case("")]
     fn rejects_out_of_range(#[case] text: &str) {
-        assert_eq!(Prefix::parse(text), Err(PlanError::Netmask(text.to_owned())));
+        assert_eq!(
+            Prefix::parse(text),
+            Err(PlanError::Netmask(text.to_owned()))
+        );
     }
 
     #[test]

@@ -1,0 +1,1 @@
+//! The libssh2 transport (being written).
