@@ -1,1 +1,6 @@
-//! Replay transport, fixtures and the lab.
+//! The test harness of `rdma-setup`: the replay transport and scenario loader, the
+//! simulated macOS command output, and the lab of simulated Macs.
+
+pub mod lab;
+pub mod macos;
+pub mod replay;

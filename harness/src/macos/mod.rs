@@ -1,0 +1,1 @@
+//! macOS-format command output (being written).

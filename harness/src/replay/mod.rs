@@ -1,0 +1,1 @@
+//! Replay transport and scenario files (being written).
