@@ -2,6 +2,8 @@
 
 use serde::Serialize;
 
+use crate::plan::NodeId;
+
 /// The verdict of one row, from best to worst.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -43,6 +45,10 @@ pub struct Outcome {
     /// A short machine-readable value for the summary table (the RDMA state).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
+    /// For cluster phases: the node spec on the running host this row is about, so the
+    /// summary can count it against that node.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub node: Option<NodeId>,
 }
 
 impl Outcome {
@@ -53,6 +59,7 @@ impl Outcome {
             hint: None,
             subject: None,
             value: None,
+            node: None,
         }
     }
 
@@ -87,6 +94,11 @@ impl Outcome {
 
     pub fn with_subject(mut self, subject: impl Into<String>) -> Self {
         self.subject = Some(subject.into());
+        self
+    }
+
+    pub fn with_node(mut self, node: NodeId) -> Self {
+        self.node = Some(node);
         self
     }
 

@@ -5,6 +5,7 @@
 
 use serde::Serialize;
 
+use crate::plan::Host;
 use crate::RemoteCommand;
 
 /// What a remote command printed and how it exited.
@@ -103,4 +104,11 @@ pub trait Transport: Send {
     fn describe(&self, command: &RemoteCommand) -> String {
         format!("ssh {} {}", self.host(), command.shell_line())
     }
+}
+
+/// Opens the one session a host uses for the whole run. Implemented by the libssh2
+/// connector, the replay of a recorded scenario and the dry-run simulator; called from one
+/// thread per host, in parallel.
+pub trait Connector: Sync {
+    fn connect(&self, host: &Host) -> Result<Box<dyn Transport>, TransportError>;
 }
