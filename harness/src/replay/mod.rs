@@ -1,1 +1,12 @@
-//! Replay transport and scenario files (being written).
+//! Recorded scenarios and the transport that replays them.
+//!
+//! A scenario folder holds the command line (`command`) and one transcript per host
+//! (`hosts/<host>.transcript`). The format is documented in `fixtures/README.md`.
+
+mod connector;
+mod scenario;
+mod transcript;
+
+pub use connector::{ReplayConnector, ReplayTransport};
+pub use scenario::{Scenario, ScenarioError};
+pub use transcript::{Entry, Transcript, TranscriptError};

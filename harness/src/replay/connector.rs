@@ -1,0 +1,83 @@
+//! Answers a run's commands from a recorded scenario instead of SSH.
+
+use std::sync::Arc;
+
+use rdma_phase::plan::Host;
+use rdma_phase::{CommandOutput, Connector, RemoteCommand, Transport, TransportError};
+
+use super::{Entry, Scenario};
+
+/// Hands each host its own transcript.
+pub struct ReplayConnector {
+    scenario: Arc<Scenario>,
+    /// Shown in errors so the user knows which folder to look at.
+    origin: String,
+}
+
+impl ReplayConnector {
+    pub fn new(scenario: Scenario, origin: impl Into<String>) -> Self {
+        Self {
+            scenario: Arc::new(scenario),
+            origin: origin.into(),
+        }
+    }
+}
+
+impl Connector for ReplayConnector {
+    fn connect(&self, host: &Host) -> Result<Box<dyn Transport>, TransportError> {
+        let name = host.name.as_str();
+        let transcript = self.scenario.transcripts.get(name).ok_or_else(|| TransportError::Connect {
+            host: name.to_owned(),
+            reason: format!("the scenario {} has no transcript for this host", self.origin),
+            hint: format!(
+                "replay with the hosts the scenario was recorded with (see {}/command), or record {name} too",
+                self.origin
+            ),
+        })?;
+        Ok(Box::new(ReplayTransport {
+            host: name.to_owned(),
+            origin: self.origin.clone(),
+            entries: transcript.entries.clone(),
+            used: vec![false; transcript.entries.len()],
+        }))
+    }
+}
+
+/// Serves each recorded entry once, to the first command that matches it exactly (same
+/// line, same stdin), and refuses anything it has no recording for.
+pub struct ReplayTransport {
+    host: String,
+    origin: String,
+    entries: Vec<Entry>,
+    used: Vec<bool>,
+}
+
+impl Transport for ReplayTransport {
+    fn host(&self) -> &str {
+        &self.host
+    }
+
+    fn run(&mut self, command: &RemoteCommand) -> Result<CommandOutput, TransportError> {
+        let line = command.shell_line();
+        let found = self.entries.iter().enumerate().position(|(index, entry)| {
+            !self.used[index] && entry.command == line && entry.stdin.as_deref() == command.stdin()
+        });
+        match found {
+            Some(index) => {
+                self.used[index] = true;
+                Ok(self.entries[index].output.clone())
+            }
+            None => Err(TransportError::Refused {
+                host: self.host.clone(),
+                command: line,
+                reason: format!(
+                    "{}/hosts/{}.transcript has no (unused) recording of this command{}",
+                    self.origin,
+                    self.host,
+                    if command.stdin().is_some() { " with this stdin" } else { "" }
+                ),
+                hint: "the tool now sends something the scenario never saw: re-record the scenario or add the entry by hand".to_owned(),
+            }),
+        }
+    }
+}
