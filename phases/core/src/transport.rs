@@ -81,9 +81,23 @@ impl TransportError {
     }
 
     /// Whether the host's session is unusable after this error, so later phases for the host
-    /// should not even try.
+    /// should not even try. A sudo failure is not: reads still tell the user useful things.
     pub fn is_fatal_for_host(&self) -> bool {
-        matches!(self, Self::Connect { .. } | Self::Sudo { .. })
+        matches!(self, Self::Connect { .. })
+    }
+
+    /// The message without the host name, for places that already show the host.
+    pub fn detail(&self) -> String {
+        match self {
+            Self::Connect { reason, .. } => format!("cannot connect: {reason}"),
+            Self::Command {
+                command, reason, ..
+            } => format!("`{command}` failed: {reason}"),
+            Self::Sudo { reason, .. } => format!("sudo failed: {reason}"),
+            Self::Refused {
+                command, reason, ..
+            } => format!("refused `{command}`: {reason}"),
+        }
     }
 }
 
