@@ -1,1 +1,20 @@
-//! macOS-format command output (being written).
+//! What the macOS commands `rdma-setup` runs print, rendered from plain values.
+//!
+//! Pure functions, byte for byte as in `reference/macos-commands.md`: the lab's command shims
+//! print through them and the dry-run simulator reuses them, so every consumer sees the same
+//! text a real Mac would produce.
+
+pub mod flags;
+pub mod ibv;
+pub mod ifconfig;
+pub mod ping;
+pub mod rdma_ctl;
+pub mod sudo;
+
+pub use flags::{IfFlags, IfOptions};
+pub use ibv::{ibv_devices, ibv_devinfo, ibv_devinfo_missing, ibv_no_devices, IbvDeviceView};
+pub use ifconfig::{
+    ifconfig_all, ifconfig_block, ifconfig_missing, ifconfig_single, BridgeMember, InterfaceKind,
+    InterfaceView,
+};
+pub use ping::{ping_no_reply, ping_reply, ping_report};
