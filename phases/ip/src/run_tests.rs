@@ -1,0 +1,253 @@
+//! The phase end to end against a scripted host.
+
+use std::collections::VecDeque;
+
+use rdma_phase::plan::ProxySpec;
+use rdma_phase::{
+    ClusterPlan, CommandOutput, Context, HostId, Mode, NodeId, NodeSpec, Outcome, Phase, Prefix,
+    RemoteCommand, Status, Transport, TransportError,
+};
+
+use super::IP;
+
+/// Answers commands in the order expected and records what was sent.
+struct Script {
+    answers: VecDeque<(&'static str, CommandOutput)>,
+    sent: Vec<String>,
+}
+
+impl Transport for Script {
+    fn host(&self) -> &str {
+        "hwstudio1"
+    }
+
+    fn run(&mut self, command: &RemoteCommand) -> Result<CommandOutput, TransportError> {
+        let line = command.shell_line();
+        self.sent.push(line.clone());
+        match self.answers.pop_front() {
+            Some((expected, output)) if expected == line => Ok(output),
+            other => panic!("unexpected `{line}`, script had {other:?}"),
+        }
+    }
+}
+
+fn out(stdout: &str, stderr: &str, exit_code: i32) -> CommandOutput {
+    CommandOutput {
+        stdout: stdout.into(),
+        stderr: stderr.into(),
+        exit_code,
+    }
+}
+
+fn run(mode: Mode, answers: Vec<(&'static str, CommandOutput)>) -> (Vec<Outcome>, Vec<String>) {
+    let nodes = ["hwstudio1:en5:10.254.0.5", "hwstudio2:en5:10.254.0.6"]
+        .iter()
+        .map(|spec| NodeSpec::parse(spec).expect("valid spec"))
+        .collect();
+    let proxies: Vec<ProxySpec> = Vec::new();
+    let plan =
+        ClusterPlan::build(nodes, proxies, Prefix::new(30).expect("valid")).expect("valid plan");
+    let mut script = Script {
+        answers: answers.into(),
+        sent: Vec::new(),
+    };
+    let outcomes = {
+        let mut cx = Context::new(&plan, HostId(0), Some(NodeId(0)), mode, &mut script);
+        IP.run(&mut cx).expect("no transport error")
+    };
+    assert!(
+        script.answers.is_empty(),
+        "unused answers: {:?}",
+        script.answers
+    );
+    (outcomes, script.sent)
+}
+
+const EN0: &str = "en0: flags=8863<UP,BROADCAST,SMART,RUNNING,SIMPLEX,MULTICAST> mtu 1500\n\tinet 192.168.1.20 netmask 0xffffff00 broadcast 192.168.1.255\n";
+const EN5_BARE: &str =
+    "en5: flags=8863<UP,BROADCAST,SMART,RUNNING,SIMPLEX,MULTICAST> mtu 1500\n\tstatus: active\n";
+const EN5_SET: &str = "en5: flags=8863<UP,BROADCAST,SMART,RUNNING,SIMPLEX,MULTICAST> mtu 1500\n\tinet 10.254.0.5 netmask 0xfffffffc broadcast 10.254.0.7\n\tstatus: active\n";
+const EN5_OLD: &str = "en5: flags=8863<UP,BROADCAST,SMART,RUNNING,SIMPLEX,MULTICAST> mtu 1500\n\tinet 192.168.7.1 netmask 0xfffffffc broadcast 192.168.7.3\n\tstatus: active\n";
+const SET: &str = "sudo ifconfig en5 10.254.0.5 netmask 255.255.255.252";
+
+fn rows(outcomes: &[Outcome]) -> Vec<(Status, &str)> {
+    outcomes
+        .iter()
+        .map(|outcome| (outcome.status, outcome.message.as_str()))
+        .collect()
+}
+
+fn hint(outcome: &Outcome) -> &str {
+    outcome.hint.as_deref().unwrap_or_default()
+}
+
+#[test]
+fn address_already_there_needs_no_sudo() {
+    let (outcomes, sent) = run(
+        Mode::Apply,
+        vec![("ifconfig -a", out(&format!("{EN0}{EN5_SET}"), "", 0))],
+    );
+    assert_eq!(
+        rows(&outcomes),
+        [(Status::Ok, "Static IP already set: 10.254.0.5/30")]
+    );
+    assert_eq!(sent, ["ifconfig -a"]);
+}
+
+#[test]
+fn sets_and_verifies() {
+    let (outcomes, sent) = run(
+        Mode::Apply,
+        vec![
+            ("ifconfig -a", out(&format!("{EN0}{EN5_BARE}"), "", 0)),
+            (SET, out("", "", 0)),
+            ("ifconfig en5", out(EN5_SET, "", 0)),
+        ],
+    );
+    assert_eq!(
+        rows(&outcomes),
+        [(Status::Changed, "Static IP set: 10.254.0.5/30")]
+    );
+    assert_eq!(sent, ["ifconfig -a", SET, "ifconfig en5"]);
+}
+
+#[test]
+fn check_mode_holds_the_change_back() {
+    let (outcomes, sent) = run(
+        Mode::Check,
+        vec![("ifconfig -a", out(&format!("{EN0}{EN5_BARE}"), "", 0))],
+    );
+    assert_eq!(
+        rows(&outcomes),
+        [(Status::Pending, "would set 10.254.0.5/30 on en5")]
+    );
+    assert_eq!(sent, ["ifconfig -a"]);
+}
+
+#[test]
+fn replaces_an_old_address_the_session_does_not_use() {
+    let (outcomes, sent) = run(
+        Mode::Apply,
+        vec![
+            ("ifconfig -a", out(&format!("{EN0}{EN5_OLD}"), "", 0)),
+            (
+                "printenv SSH_CONNECTION",
+                out("192.168.1.5 52144 192.168.1.20 22\n", "", 0),
+            ),
+            (SET, out("", "", 0)),
+            ("ifconfig en5", out(EN5_SET, "", 0)),
+        ],
+    );
+    assert_eq!(
+        rows(&outcomes),
+        [(Status::Changed, "Static IP set: 10.254.0.5/30")]
+    );
+    assert_eq!(sent.len(), 4);
+}
+
+#[test]
+fn never_touches_the_session_interface() {
+    let (outcomes, sent) = run(
+        Mode::Apply,
+        vec![
+            ("ifconfig -a", out(&format!("{EN0}{EN5_OLD}"), "", 0)),
+            (
+                "printenv SSH_CONNECTION",
+                out("192.168.7.2 52144 192.168.7.1 22\n", "", 0),
+            ),
+        ],
+    );
+    assert_eq!(
+        rows(&outcomes),
+        [(
+            Status::Fail,
+            "en5 carries the SSH session to hwstudio1 (192.168.7.1): not changing it"
+        )]
+    );
+    assert!(!sent.iter().any(|line| line.starts_with("sudo")));
+}
+
+#[test]
+fn unreadable_session_is_not_risked() {
+    let (outcomes, _) = run(
+        Mode::Apply,
+        vec![
+            ("ifconfig -a", out(&format!("{EN0}{EN5_OLD}"), "", 0)),
+            ("printenv SSH_CONNECTION", out("", "", 1)),
+        ],
+    );
+    assert_eq!(
+        rows(&outcomes),
+        [(
+            Status::Fail,
+            "cannot tell whether en5 carries the SSH session to hwstudio1: not changing it"
+        )]
+    );
+    assert!(hint(&outcomes[0]).contains("192.168.7.1"));
+}
+
+#[test]
+fn refuses_a_subnet_clash() {
+    let en6 =
+        "en6: flags=8863<UP> mtu 1500\n\tinet 10.254.0.6 netmask 0xfffffffc broadcast 10.254.0.7\n";
+    let (outcomes, sent) = run(
+        Mode::Apply,
+        vec![("ifconfig -a", out(&format!("{EN0}{EN5_BARE}{en6}"), "", 0))],
+    );
+    assert_eq!(
+        rows(&outcomes),
+        [(
+            Status::Fail,
+            "10.254.0.5/30 clashes with 10.254.0.6/30 on en6 of hwstudio1: not changing en5"
+        )]
+    );
+    assert!(hint(&outcomes[0]).contains("Pick a --node address"));
+    assert_eq!(sent, ["ifconfig -a"]);
+}
+
+#[test]
+fn permission_denied_gets_a_sudo_hint() {
+    let (outcomes, _) = run(
+        Mode::Apply,
+        vec![
+            ("ifconfig -a", out(&format!("{EN0}{EN5_BARE}"), "", 0)),
+            (
+                SET,
+                out("", "ifconfig: ioctl (SIOCAIFADDR): permission denied\n", 1),
+            ),
+        ],
+    );
+    assert_eq!(
+        rows(&outcomes),
+        [(
+            Status::Fail,
+            "could not set 10.254.0.5/30 on en5: ifconfig: ioctl (SIOCAIFADDR): permission denied"
+        )]
+    );
+    assert!(hint(&outcomes[0]).contains("sudo on hwstudio1"));
+}
+
+#[test]
+fn address_that_does_not_stick_fails() {
+    let (outcomes, _) = run(
+        Mode::Apply,
+        vec![
+            ("ifconfig -a", out(&format!("{EN0}{EN5_BARE}"), "", 0)),
+            (SET, out("", "", 0)),
+            ("ifconfig en5", out(EN5_BARE, "", 0)),
+        ],
+    );
+    assert_eq!(
+        rows(&outcomes),
+        [(Status::Fail, "en5 shows no IPv4 address after the change")]
+    );
+}
+
+#[test]
+fn missing_interface_fails() {
+    let (outcomes, _) = run(Mode::Apply, vec![("ifconfig -a", out(EN0, "", 0))]);
+    assert_eq!(
+        rows(&outcomes),
+        [(Status::Fail, "en5 does not exist on hwstudio1")]
+    );
+}
