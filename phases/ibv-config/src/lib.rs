@@ -1,1 +1,119 @@
-//! Phase `ibv-config` (being written).
+//! Phase `ibv-config`: write JACCL's device matrix to `/tmp/mlx_ibv_devices.json`.
+//!
+//! `/tmp` is emptied by every reboot. Every host gets the same file (rank r reads row r).
+
+mod write;
+
+use rdma_phase::parse::one_line;
+use rdma_phase::{
+    Applied, CommandOutput, Context, Outcome, Phase, PhaseError, RemoteCommand, Scope,
+    IBV_DEVICES_PATH,
+};
+
+pub use write::{atomic_write, ATOMIC_WRITE_SCRIPT};
+
+/// The `ibv-config` phase.
+pub struct IbvConfigPhase;
+
+pub static IBV_CONFIG: IbvConfigPhase = IbvConfigPhase;
+
+inventory::submit! { rdma_phase::PhaseRegistration(&IBV_CONFIG) }
+
+impl Phase for IbvConfigPhase {
+    fn name(&self) -> &'static str {
+        "ibv-config"
+    }
+
+    fn order(&self) -> u32 {
+        30
+    }
+
+    fn description(&self) -> &'static str {
+        "Write JACCL's RDMA device matrix to /tmp/mlx_ibv_devices.json (same file on every host)"
+    }
+
+    fn scope(&self) -> Scope {
+        Scope::Host
+    }
+
+    fn run(&self, cx: &mut Context<'_>) -> Result<Vec<Outcome>, PhaseError> {
+        let host = cx.host().name.as_str();
+        let wanted = format!("{}\n", cx.plan().ibv_json());
+        let read_back = RemoteCommand::read(["cat", IBV_DEVICES_PATH]);
+
+        if is_current(&cx.read(&read_back)?, &wanted) {
+            return Ok(vec![Outcome::ok(format!(
+                "IBV config current: {IBV_DEVICES_PATH}"
+            ))]);
+        }
+
+        let output = match cx.change(&atomic_write(IBV_DEVICES_PATH, &wanted))? {
+            Applied::NotSent => {
+                return Ok(vec![Outcome::pending(format!(
+                    "would write {IBV_DEVICES_PATH}: {}",
+                    wanted.trim()
+                ))]);
+            }
+            Applied::Ran(output) => output,
+        };
+        if !output.success() {
+            return Ok(vec![Outcome::fail(format!(
+                "could not write {IBV_DEVICES_PATH}: {}",
+                one_line(&output.combined_trimmed())
+            ))
+            .with_hint(format!(
+                "Check /tmp on {host}: a {IBV_DEVICES_PATH} owned by another user cannot be replaced there; remove it with `sudo rm {IBV_DEVICES_PATH}` and re-run"
+            ))]);
+        }
+
+        if is_current(&cx.read(&read_back)?, &wanted) {
+            Ok(vec![Outcome::changed(format!(
+                "IBV config written: {IBV_DEVICES_PATH}"
+            ))])
+        } else {
+            Ok(vec![Outcome::fail(format!(
+                "IBV config differs after writing: {IBV_DEVICES_PATH}"
+            ))
+            .with_hint(format!(
+                "Something else on {host} writes {IBV_DEVICES_PATH}; compare it with `cat {IBV_DEVICES_PATH}` there and stop the other writer, then re-run"
+            ))])
+        }
+    }
+}
+
+/// Whether `cat` found the file with the wanted content; whitespace at the ends does not
+/// count, a missing or unreadable file is not current.
+pub fn is_current(cat: &CommandOutput, wanted: &str) -> bool {
+    cat.success() && cat.stdout.trim() == wanted.trim()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rstest::rstest;
+
+    const WANTED: &str = "[[null,\"rdma_en5\"],[\"rdma_en5\",null]]\n";
+
+    fn cat(stdout: &str, stderr: &str, exit_code: i32) -> CommandOutput {
+        CommandOutput {
+            stdout: stdout.into(),
+            stderr: stderr.into(),
+            exit_code,
+        }
+    }
+
+    #[rstest]
+    #[case(cat(WANTED, "", 0), true)]
+    #[case(cat("[[null,\"rdma_en5\"],[\"rdma_en5\",null]]", "", 0), true)]
+    #[case(cat("  [[null,\"rdma_en5\"],[\"rdma_en5\",null]]\r\n\n", "", 0), true)]
+    #[case(cat("[[null, \"rdma_en5\"], [\"rdma_en5\", null]]\n", "", 0), false)]
+    #[case(cat("[[null,\"rdma_en4\"],[\"rdma_en5\",null]]\n", "", 0), false)]
+    #[case(
+        cat("", "cat: /tmp/mlx_ibv_devices.json: No such file or directory\n", 1),
+        false
+    )]
+    #[case(cat(WANTED, "", 1), false)]
+    fn currency(#[case] output: CommandOutput, #[case] current: bool) {
+        assert_eq!(is_current(&output, WANTED), current);
+    }
+}
