@@ -1,1 +1,73 @@
-//! Phase `ibv-devices` (being written).
+//! Phase `ibv-devices`: the node's RDMA device exists, its port is active and it publishes
+//! the IPv4-mapped GID JACCL needs.
+
+mod decide;
+
+use rdma_phase::parse::{parse_ibv_devices, parse_ibv_devinfo};
+use rdma_phase::{Context, Outcome, Phase, PhaseError, RemoteCommand, Scope};
+
+pub use decide::{
+    classify_listing, gid_row, listing_row, pick_device, port_row, Listing, NodeFacts,
+};
+
+/// The `ibv-devices` phase.
+pub struct IbvDevicesPhase;
+
+pub static IBV_DEVICES: IbvDevicesPhase = IbvDevicesPhase;
+
+inventory::submit! { rdma_phase::PhaseRegistration(&IBV_DEVICES) }
+
+impl Phase for IbvDevicesPhase {
+    fn name(&self) -> &'static str {
+        "ibv-devices"
+    }
+
+    fn order(&self) -> u32 {
+        50
+    }
+
+    fn description(&self) -> &'static str {
+        "Check the RDMA device of the interface: listed by ibv_devices, port active, IPv4-mapped GID published"
+    }
+
+    fn scope(&self) -> Scope {
+        Scope::Node
+    }
+
+    fn run(&self, cx: &mut Context<'_>) -> Result<Vec<Outcome>, PhaseError> {
+        let Some(node) = cx.node() else {
+            return Ok(vec![Outcome::fail(
+                "ibv-devices runs once per --node but was given none",
+            )
+            .with_hint("This is a bug in rdma-setup: please report it")]);
+        };
+        let facts = NodeFacts {
+            host: cx.host().name.as_str(),
+            iface: node.iface.as_str(),
+            device: node.iface.rdma_device(),
+            address: node.ip,
+        };
+
+        let listing = cx.read(&RemoteCommand::read(["ibv_devices"]))?;
+        let devices = parse_ibv_devices(&listing.stdout);
+        let listed = classify_listing(&listing, &devices, &facts.device);
+        let row = listing_row(&listed, &facts);
+        if listed != Listing::Found {
+            return Ok(vec![row]);
+        }
+
+        let info = cx.read(&RemoteCommand::read([
+            "ibv_devinfo",
+            "-d",
+            facts.device.as_str(),
+            "-v",
+        ]))?;
+        let parsed = parse_ibv_devinfo(&info.stdout);
+        let device = pick_device(&parsed, &facts.device);
+        Ok(vec![
+            row,
+            port_row(device, &info, &facts),
+            gid_row(device, &facts),
+        ])
+    }
+}
