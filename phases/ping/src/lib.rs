@@ -1,1 +1,63 @@
-//! Phase `ping` (being written).
+//! Phase `ping`: every cable with an end on this host carries traffic.
+//!
+//! Runs once per host after all host phases, so both ends have their addresses.
+
+mod probes;
+
+use rdma_phase::parse::parse_ping;
+use rdma_phase::{Context, Outcome, Phase, PhaseError, RemoteCommand, Scope};
+
+pub use probes::{probes_from, report, Probe};
+
+/// Seconds `ping -t` waits overall (macOS: `-t` is the overall timeout; `-W` would be
+/// milliseconds per reply).
+const TIMEOUT_SECONDS: &str = "2";
+
+/// The `ping` phase.
+pub struct PingPhase;
+
+pub static PING: PingPhase = PingPhase;
+
+inventory::submit! { rdma_phase::PhaseRegistration(&PING) }
+
+impl Phase for PingPhase {
+    fn name(&self) -> &'static str {
+        "ping"
+    }
+
+    fn order(&self) -> u32 {
+        60
+    }
+
+    fn description(&self) -> &'static str {
+        "Ping the far end of every cable from each host and report the round-trip time"
+    }
+
+    fn scope(&self) -> Scope {
+        Scope::Cluster
+    }
+
+    fn run(&self, cx: &mut Context<'_>) -> Result<Vec<Outcome>, PhaseError> {
+        let mut outcomes = Vec::new();
+        for probe in probes_from(cx.plan(), cx.host_id()) {
+            let command = RemoteCommand::read([
+                "ping".to_owned(),
+                "-c".to_owned(),
+                "1".to_owned(),
+                "-t".to_owned(),
+                TIMEOUT_SECONDS.to_owned(),
+                probe.peer_ip.to_string(),
+            ]);
+            let outcome = match cx.probe(&command)? {
+                None => Outcome::skipped("not sent (dry-run)"),
+                Some(output) => report(&probe, parse_ping(&output.stdout), &output),
+            };
+            outcomes.push(
+                outcome
+                    .with_subject(probe.subject.clone())
+                    .with_node(probe.local),
+            );
+        }
+        Ok(outcomes)
+    }
+}
