@@ -56,7 +56,7 @@ pub fn listing_row(listing: &Listing, facts: &NodeFacts<'_>) -> Outcome {
     match listing {
         Listing::Found => Outcome::ok(format!("IBV devices: {device}")),
         Listing::NoDevices => Outcome::fail("IBV devices: none (RDMA disabled)").with_hint(format!(
-            "{host} shows no RDMA devices. Causes: RDMA is disabled (see the RDMA line; enable it from Recovery with `rdma_ctl enable`), the Thunderbolt 5 cable is not connected, or the interface name is wrong (check `ifconfig` on {host}: en3 vs en5)"
+            "{host} shows no RDMA devices. Causes: RDMA is disabled (see the RDMA line; enable it from Recovery with `rdma_ctl enable`), no Thunderbolt 5 cable is plugged in, or the interface name is wrong (check `ifconfig` on {host}: en3 vs en5)"
         )),
         Listing::Elsewhere(found) => Outcome::fail(format!(
             "IBV devices: {device} not found (found: {})",

@@ -75,7 +75,7 @@ pub fn report(probe: &Probe, stats: Option<PingStats>, output: &CommandOutput) -
                 format!(" (ping said: {said})")
             };
             Outcome::fail("no response").with_hint(format!(
-                "{} got no reply from {} at {} over {}{said}. Re-seat the Thunderbolt 5 cable, check the addresses with `ifconfig` on both Macs (see the Static IP lines), and make sure both ends are in the same subnet (--netmask)",
+                "{} got no reply from {} at {} over {}{said}. Check that the Thunderbolt 5 cable is seated at both ends, check the addresses with `ifconfig` on both Macs (see the Static IP lines), and make sure both ends are in the same subnet (--netmask)",
                 probe.host, probe.peer_host, probe.peer_ip, probe.iface
             ))
         }

@@ -46,7 +46,7 @@ pub fn report(state: &RdmaState, host: &str) -> Outcome {
         RdmaState::Disabled => Outcome::warn("RDMA: disabled (enable via Recovery Mode)")
             .with_value("disabled")
             .with_hint(format!(
-                "Boot {host} into Recovery (hold the power button until the startup options appear), open Terminal from the Utilities menu, run `rdma_ctl enable`, reboot normally, then run rdma-setup again"
+                "Start {host} in Recovery (press and hold the power button until the startup options show), choose Utilities > Terminal, run `rdma_ctl enable`, restart normally, then run rdma-setup again"
             )),
         RdmaState::Missing => Outcome::fail("RDMA: rdma_ctl not found (needs macOS 26.2 or later)")
             .with_value("missing")
