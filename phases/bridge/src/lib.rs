@@ -51,40 +51,41 @@ impl Phase for BridgePhase {
             Membership::In(bridges) => bridges,
         };
 
-        let mut outcomes = Vec::new();
-        let mut removed = Vec::new();
+        // One slot per bridge, so the rows come out in listing order whatever happened.
+        let mut rows: Vec<(String, Option<Outcome>)> = Vec::new();
         for bridge in bridges {
-            match cx.change(&deletem(&bridge, iface))? {
-                Applied::NotSent => outcomes.push(Outcome::pending(format!(
+            let row = match cx.change(&deletem(&bridge, iface))? {
+                Applied::NotSent => Some(Outcome::pending(format!(
                     "would remove {iface} from {bridge}"
                 ))),
                 Applied::Ran(output) => match classify_deletem(&output, iface) {
-                    Deletem::Removed | Deletem::AlreadyGone => removed.push(bridge),
-                    Deletem::Failed(reason) => {
-                        outcomes.push(deletem_failed(host, iface, &bridge, &reason));
-                    }
+                    Deletem::Removed | Deletem::AlreadyGone => None,
+                    Deletem::Failed(reason) => Some(deletem_failed(host, iface, &bridge, &reason)),
                 },
-            }
+            };
+            rows.push((bridge, row));
         }
-        if removed.is_empty() {
-            return Ok(outcomes);
+        if rows.iter().all(|(_, row)| row.is_some()) {
+            return Ok(rows.into_iter().filter_map(|(_, row)| row).collect());
         }
 
         let after = cx.read(&list_all())?;
-        if !after.success() {
-            outcomes.push(unreadable(host, &after.combined_trimmed()));
-            return Ok(outcomes);
-        }
-        let still_in = bridges_containing(&parse_ifconfig(&after.stdout), iface);
-        for bridge in removed {
-            outcomes.push(if still_in.contains(&bridge) {
-                Outcome::fail(format!("{iface} still in {bridge} after removing it"))
-                    .with_hint(format!(
-                        "Something on {host} put {iface} back into {bridge} (a Thunderbolt Bridge network service?). \
-                         Remove the port from Thunderbolt Bridge in System Settings > Network on {host}, then re-run"
-                    ))
-            } else {
-                Outcome::changed(format!("{iface} removed from {bridge}"))
+        let still_in = after
+            .success()
+            .then(|| bridges_containing(&parse_ifconfig(&after.stdout), iface));
+        let mut outcomes = Vec::new();
+        for (bridge, row) in rows {
+            outcomes.push(match (row, &still_in) {
+                (Some(row), _) => row,
+                (None, None) => unreadable(host, &after.combined_trimmed()),
+                (None, Some(still_in)) if still_in.contains(&bridge) => {
+                    Outcome::fail(format!("{iface} still in {bridge} after removing it"))
+                        .with_hint(format!(
+                            "Something on {host} put {iface} back into {bridge} (a Thunderbolt Bridge network service?). \
+                             Remove the port from Thunderbolt Bridge in System Settings > Network on {host}, then re-run"
+                        ))
+                }
+                (None, Some(_)) => Outcome::changed(format!("{iface} removed from {bridge}")),
             });
         }
         Ok(outcomes)

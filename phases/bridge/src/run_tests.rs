@@ -191,3 +191,32 @@ fn unknown_interface_fails_with_a_hint() {
     );
     assert!(outcomes[0].hint.is_some());
 }
+
+#[test]
+fn rows_keep_bridge_order_when_one_removal_fails() {
+    let (outcomes, _) = run(
+        Mode::Apply,
+        vec![
+            ("ifconfig -a", out(&format!("{EN5}{BRIDGES}"), "", 0)),
+            (
+                "sudo ifconfig bridge0 deletem en5",
+                out("", "ifconfig: BRDGDEL en5: Device busy\n", 1),
+            ),
+            ("sudo ifconfig bridge1 deletem en5", out("", "", 0)),
+            (
+                "ifconfig -a",
+                out(&format!("{EN5}{BRIDGE0_WITHOUT_EN5}"), "", 0),
+            ),
+        ],
+    );
+    assert_eq!(
+        rows(&outcomes),
+        [
+            (
+                Status::Fail,
+                "could not remove en5 from bridge0: ifconfig: BRDGDEL en5: Device busy"
+            ),
+            (Status::Changed, "en5 removed from bridge1"),
+        ]
+    );
+}
