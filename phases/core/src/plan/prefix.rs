@@ -29,7 +29,7 @@ impl Prefix {
     /// Build from a mask as `ifconfig` prints it (`0xfffffffc`); `None` if not contiguous.
     pub fn from_mask(mask: u32) -> Option<Self> {
         let bits = mask.leading_ones();
-        (mask.count_ones() == bits && bits >= 1).then(|| Self(bits as u8))
+        (mask.count_ones() == bits && bits >= 1).then_some(Self(bits as u8))
     }
 
     pub fn bits(self) -> u8 {
