@@ -1,1 +1,43 @@
-//! The libssh2 transport (being written).
+//! The libssh2 transport: one authenticated SSH session per host for the whole run.
+//!
+//! The runner builds one [`SshConnector`] from the command line and calls
+//! [`SshConnector::connect`] once per host, each from its own thread. What a user's `ssh`
+//! would do is what this does: the same config resolution (`ssh -G`), the same
+//! known_hosts, the agent's keys then the identity files, `ProxyJump`/`ProxyCommand`.
+//!
+//! One concept per file:
+//! - [`options`]: what the command line decides (timeouts, config file, host-key policy).
+//! - `config`: `ssh -G` resolution of an alias into a [`config::ResolvedHost`].
+//! - `route`: how the TCP byte stream reaches a host (direct, `ProxyJump`, `ProxyCommand`).
+//! - `jump`, `proxy_command`: the two indirect routes.
+//! - `session`: TCP/stream -> handshake -> host key -> authentication.
+//! - `known_hosts`, `auth`: host-key verification and user authentication.
+//! - `wait`, `exec`: non-blocking I/O on a session and running one command on it.
+//! - `sudo`: privileged commands (probe, password, wrong-password detection).
+//! - `proxy`: the old tool's `--proxy PROXY:TARGET` form.
+//! - `prompt`: terminal prompts (sudo password, key passphrase), serialized across hosts.
+//! - `hints`: the user-facing error texts.
+//! - `transport`, `connector`: the [`rdma_phase::Transport`] and its factory.
+
+mod auth;
+mod base64;
+pub mod config;
+mod connector;
+mod exec;
+mod hints;
+mod jump;
+mod known_hosts;
+mod options;
+mod prompt;
+mod proxy;
+mod proxy_command;
+mod route;
+mod session;
+mod sudo;
+mod transport;
+mod wait;
+
+pub use connector::SshConnector;
+pub use options::SshOptions;
+pub use prompt::{PromptError, Secret, SecretPrompt, TtyPrompt};
+pub use sudo::SUDO_PASSWORD_ENV;

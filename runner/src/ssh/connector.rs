@@ -1,0 +1,146 @@
+//! [`SshConnector`]: the factory the runner shares across its host threads.
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use rdma_phase::command::through_proxy;
+use rdma_phase::plan::Host;
+use rdma_phase::{Transport, TransportError};
+
+use super::config::Destination;
+use super::exec::{self, ExecError};
+use super::hints::{self, ConnectFailure};
+use super::options::SshOptions;
+use super::prompt::{Prompter, SecretPrompt, TtyPrompt};
+use super::proxy::Via;
+use super::session::Connector;
+use super::transport::SshTransport;
+
+/// Opens one session per host. `Send + Sync`: every host thread calls [`Self::connect`] on
+/// the same connector, which serializes terminal prompts and known_hosts appends.
+pub struct SshConnector {
+    options: SshOptions,
+    prompter: Arc<Prompter>,
+    known_hosts_lock: Mutex<()>,
+}
+
+impl SshConnector {
+    pub fn new(options: SshOptions) -> Self {
+        Self {
+            options,
+            prompter: Arc::new(Prompter::new(Arc::new(TtyPrompt))),
+            known_hosts_lock: Mutex::new(()),
+        }
+    }
+
+    /// Replace the terminal prompt (sudo password, key passphrase) with another source.
+    #[must_use]
+    pub fn with_prompt(mut self, prompt: Arc<dyn SecretPrompt>) -> Self {
+        self.prompter = Arc::new(Prompter::new(prompt));
+        self
+    }
+
+    pub fn options(&self) -> &SshOptions {
+        &self.options
+    }
+
+    /// Opens the one session this host uses for the whole run.
+    pub fn connect(&self, host: &Host) -> Result<Box<dyn Transport>, TransportError> {
+        let name = host.name.as_str();
+        let connector = Connector {
+            options: &self.options,
+            prompter: &self.prompter,
+            known_hosts_lock: &self.known_hosts_lock,
+        };
+        let Some(proxy) = &host.via else {
+            tracing::debug!(host = %name, "connecting");
+            let established = connector
+                .establish(&Destination::new(name), None, 0)
+                .map_err(|failure| failure.into_error(name))?;
+            return Ok(Box::new(SshTransport::new(
+                name.to_owned(),
+                None,
+                established,
+                self.options.command_timeout,
+                Arc::clone(&self.prompter),
+            )));
+        };
+
+        let via = Via {
+            proxy: proxy.as_str().to_owned(),
+            target: name.to_owned(),
+        };
+        tracing::debug!(host = %name, proxy = %via.proxy, "connecting through --proxy");
+        let established = connector
+            .establish(&Destination::new(&via.proxy), None, 0)
+            .map_err(|failure| {
+                failure
+                    .context(&format!("proxy host {}", via.proxy))
+                    .into_error(name)
+            })?;
+        // Prove now that the proxy reaches the target, so an unreachable target is a
+        // connection error (the host is skipped) rather than a failure of its first command.
+        let started = Instant::now();
+        let probe = exec::run(
+            &established.session,
+            std::os::fd::AsFd::as_fd(&established.socket),
+            &through_proxy(name, "true"),
+            None,
+            started + self.options.connect_timeout + Duration::from_secs(1),
+        );
+        let unreachable = |reason: String| {
+            ConnectFailure::new(reason, hints::proxy_reach(&via.proxy, &via.target))
+                .into_error(name)
+        };
+        match probe {
+            Ok(output) if output.success() => {}
+            Ok(output) => {
+                return Err(unreachable(format!(
+                    "{} cannot run commands on {} over SSH (exit {}): {}",
+                    via.proxy,
+                    via.target,
+                    output.exit_code,
+                    output.combined_trimmed()
+                )))
+            }
+            Err(ExecError::TimedOut) => {
+                return Err(unreachable(format!(
+                    "{} did not reach {} over SSH within {} s",
+                    via.proxy,
+                    via.target,
+                    started.elapsed().as_secs()
+                )))
+            }
+            Err(ExecError::Lost(reason)) => {
+                return Err(unreachable(format!(
+                    "the session to proxy host {} broke: {reason}",
+                    via.proxy
+                )))
+            }
+        }
+        Ok(Box::new(SshTransport::new(
+            name.to_owned(),
+            Some(via),
+            established,
+            self.options.command_timeout,
+            Arc::clone(&self.prompter),
+        )))
+    }
+}
+
+impl rdma_phase::Connector for SshConnector {
+    fn connect(&self, host: &Host) -> Result<Box<dyn Transport>, TransportError> {
+        SshConnector::connect(self, host)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn connector_is_shareable() {
+        fn shareable<T: Send + Sync>() {}
+        shareable::<SshConnector>();
+    }
+}
