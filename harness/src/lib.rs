@@ -4,3 +4,4 @@
 pub mod lab;
 pub mod macos;
 pub mod replay;
+pub mod sim;

@@ -1,6 +1,15 @@
 //! `rdma-setup`: the command line, the transports and the orchestration of phases.
 //!
-//! The binary is a thin `main` over this library so that integration tests can drive the
-//! same code.
+//! The binary is a thin `main` over [`app::execute`] so that tests drive the same code.
 
+pub mod app;
+pub mod cli;
+pub mod dry_run;
+pub mod linked_phases;
+mod logging;
+pub mod orchestrate;
+mod proxy_view;
+pub mod render;
+pub mod report;
+pub mod selection;
 pub mod ssh;

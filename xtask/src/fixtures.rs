@@ -41,7 +41,11 @@ fn two_studios() -> (Vec<SimHost>, Vec<Cable>) {
             SimHost::rebooted("hwstudio1", 1, &["en2", "en3", "en5"]),
             SimHost::rebooted("hwstudio2", 2, &["en2", "en3", "en5"]),
         ],
-        vec![Cable::new(("hwstudio1", "en5"), ("hwstudio2", "en5"), 0.118)],
+        vec![Cable::new(
+            ("hwstudio1", "en5"),
+            ("hwstudio2", "en5"),
+            0.118,
+        )],
     )
 }
 
@@ -182,8 +186,8 @@ const DEFINITIONS: &[Definition] = &[
 
 pub fn write_all(root: &Path) -> Result<()> {
     for definition in DEFINITIONS {
-        let scenario = record(definition)
-            .with_context(|| format!("scenario {}", definition.name))?;
+        let scenario =
+            record(definition).with_context(|| format!("scenario {}", definition.name))?;
         let dir = root.join(definition.name);
         if dir.exists() {
             std::fs::remove_dir_all(&dir)
@@ -212,7 +216,11 @@ fn record(definition: &Definition) -> Result<Scenario> {
     orchestrate::run(&plan, &phases, mode, &recorder);
     Ok(Scenario {
         description: definition.description.to_owned(),
-        args: definition.args.iter().map(|arg| (*arg).to_owned()).collect(),
+        args: definition
+            .args
+            .iter()
+            .map(|arg| (*arg).to_owned())
+            .collect(),
         transcripts: recorder.transcripts(),
     })
 }

@@ -4,9 +4,11 @@
 //! (`hosts/<host>.transcript`). The format is documented in `fixtures/README.md`.
 
 mod connector;
+mod recorder;
 mod scenario;
 mod transcript;
 
 pub use connector::{ReplayConnector, ReplayTransport};
+pub use recorder::RecordingConnector;
 pub use scenario::{Scenario, ScenarioError};
 pub use transcript::{Entry, Transcript, TranscriptError};

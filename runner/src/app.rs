@@ -1,0 +1,203 @@
+//! From argv to exit code: parse, plan, pick the transport, run, render.
+
+use std::ffi::OsString;
+use std::io::Write;
+use std::path::Path;
+use std::time::Duration;
+
+use clap::Parser;
+use rdma_harness::replay::{ReplayConnector, Scenario};
+use rdma_phase::plan::{Host, ProxySpec};
+use rdma_phase::{
+    ClusterPlan, Connector, Mode, NodeSpec, Phase, Prefix, Transport, TransportError,
+};
+
+use crate::cli::Args;
+use crate::dry_run::DryRunConnector;
+use crate::proxy_view::ProxyView;
+use crate::render::{render, Style};
+use crate::report::Report;
+use crate::ssh::{SshConnector, SshOptions};
+use crate::{linked_phases, orchestrate, selection};
+
+/// Exit code for a command line that cannot be run.
+pub const USAGE_ERROR: i32 = 2;
+
+/// What one invocation did: its exit code, and the report when phases ran.
+pub struct Execution {
+    pub exit_code: i32,
+    pub plan: Option<ClusterPlan>,
+    pub report: Option<Report>,
+}
+
+impl Execution {
+    fn exit(exit_code: i32) -> Self {
+        Self {
+            exit_code,
+            plan: None,
+            report: None,
+        }
+    }
+}
+
+/// Run the tool as `main` does, writing to the given streams.
+pub fn execute(
+    argv: impl IntoIterator<Item = OsString>,
+    color: bool,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Execution {
+    let args = match Args::try_parse_from(argv) {
+        Ok(args) => args,
+        Err(error) => {
+            let code = if error.use_stderr() { USAGE_ERROR } else { 0 };
+            let text = if color {
+                error.render().ansi().to_string()
+            } else {
+                error.render().to_string()
+            };
+            let stream: &mut dyn Write = if error.use_stderr() { err } else { out };
+            let _ = write!(stream, "{text}");
+            return Execution::exit(code);
+        }
+    };
+    crate::logging::init(args.verbose);
+
+    let all = linked_phases::registered();
+    if args.list_phases {
+        let _ = write!(out, "{}", list_phases(&all));
+        return Execution::exit(0);
+    }
+    match prepare(&args, &all) {
+        Ok((plan, phases, mode, connector)) => {
+            let report = orchestrate::run(&plan, &phases, mode, connector.as_ref());
+            let _ = write!(out, "{}", render(&plan, &report, &Style { color }));
+            Execution {
+                exit_code: report.exit_code(),
+                plan: Some(plan),
+                report: Some(report),
+            }
+        }
+        Err(message) => {
+            let _ = writeln!(err, "ERROR: {message}");
+            Execution::exit(USAGE_ERROR)
+        }
+    }
+}
+
+type Prepared = (
+    ClusterPlan,
+    Vec<&'static dyn Phase>,
+    Mode,
+    Box<dyn Connector>,
+);
+
+/// Everything that can be refused before any host is contacted.
+fn prepare(args: &Args, all: &[&'static dyn Phase]) -> Result<Prepared, String> {
+    let phases = selection::select(all, &args.only, &args.skip).map_err(|e| e.to_string())?;
+    let mut mode = if args.dry_run {
+        Mode::DryRun
+    } else if args.check {
+        Mode::Check
+    } else {
+        Mode::Apply
+    };
+
+    let (recorded, connector): (Option<Args>, Option<Box<dyn Connector>>) = match &args.replay {
+        Some(dir) => {
+            let scenario = Scenario::load(dir).map_err(|e| e.to_string())?;
+            let recorded = recorded_args(&scenario, dir)?;
+            let origin = dir.display().to_string();
+            let replay = ReplayConnector::new(scenario, origin);
+            (Some(recorded), Some(Box::new(ProxyView(replay))))
+        }
+        None => (None, None),
+    };
+    // With no --node, a replay takes the cluster (and check mode) from its recording.
+    let source = match &recorded {
+        Some(recorded) if args.nodes.is_empty() => {
+            if recorded.check {
+                mode = Mode::Check;
+            }
+            recorded
+        }
+        _ => args,
+    };
+    let plan = plan(source)?;
+
+    let connector = match connector {
+        Some(replay) => replay,
+        None if mode == Mode::DryRun => Box::new(ProxyView(DryRunConnector::new(&plan))),
+        None => Box::new(Ssh(SshConnector::new(SshOptions {
+            ssh_config: args.ssh_config.clone(),
+            connect_timeout: Duration::from_secs(args.connect_timeout),
+            command_timeout: Duration::from_secs(args.command_timeout),
+            accept_new_host_keys: args.accept_new_host_keys,
+        }))),
+    };
+    Ok((plan, phases, mode, connector))
+}
+
+/// The cluster plan a command line describes, or the usage error to show.
+pub fn plan(args: &Args) -> Result<ClusterPlan, String> {
+    if args.nodes.is_empty() {
+        return Err(
+            "at least one --node is required, e.g. --node hwstudio1:en5:10.254.0.5 --node hwstudio2:en5:10.254.0.6"
+                .to_owned(),
+        );
+    }
+    let nodes = args
+        .nodes
+        .iter()
+        .map(|spec| NodeSpec::parse(spec))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| e.to_string())?;
+    let proxies = args
+        .proxies
+        .iter()
+        .map(|spec| ProxySpec::parse(spec))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| e.to_string())?;
+    let prefix = Prefix::parse(&args.netmask).map_err(|e| e.to_string())?;
+    ClusterPlan::build(nodes, proxies, prefix).map_err(|e| e.to_string())
+}
+
+/// The libssh2 connector behind the orchestrator's `Connector` interface.
+struct Ssh(SshConnector);
+
+impl Connector for Ssh {
+    fn connect(&self, host: &Host) -> Result<Box<dyn Transport>, TransportError> {
+        self.0.connect(host)
+    }
+}
+
+fn recorded_args(scenario: &Scenario, dir: &Path) -> Result<Args, String> {
+    let argv = std::iter::once("rdma-setup".to_owned()).chain(scenario.args.iter().cloned());
+    Args::try_parse_from(argv).map_err(|error| {
+        format!(
+            "{}/command is not a valid rdma-setup command line: {}",
+            dir.display(),
+            error
+                .render()
+                .to_string()
+                .lines()
+                .next()
+                .unwrap_or_default()
+        )
+    })
+}
+
+fn list_phases(phases: &[&'static dyn Phase]) -> String {
+    use rdma_phase::Scope;
+    phases
+        .iter()
+        .map(|phase| {
+            let scope = match phase.scope() {
+                Scope::Node => "per --node",
+                Scope::Host => "per host",
+                Scope::Cluster => "per cable, after all hosts",
+            };
+            format!("{:<12} {}  ({scope})\n", phase.name(), phase.description())
+        })
+        .collect()
+}

@@ -1,0 +1,99 @@
+//! The command line: flags, their validation, and the help text.
+
+use std::path::PathBuf;
+
+use clap::{ArgAction, Parser};
+
+const EXAMPLES: &str = "\
+Examples:
+  Two Mac Studios on one Thunderbolt 5 cable, after a reboot:
+    rdma-setup --node hwstudio1:en5:10.254.0.5 --node hwstudio2:en5:10.254.0.6
+
+  Is the cluster ready? Read only, no sudo; exit 0 healthy, 1 broken, 3 needs a run:
+    rdma-setup --check --node hwstudio1:en5:10.254.0.5 --node hwstudio2:en5:10.254.0.6
+
+  Print every command without running anything:
+    rdma-setup --dry-run --node hwstudio1:en5:10.254.0.5 --node hwstudio2:en5:10.254.0.6
+
+  hwstudio2 only reachable through hwstudio1:
+    rdma-setup --node hwstudio1:en5:10.254.0.5 --node hwstudio2:en5:10.254.0.6 \\
+               --proxy hwstudio1:hwstudio2
+
+  Only re-test the cables:
+    rdma-setup --only ping --node hwstudio1:en5:10.254.0.5 --node hwstudio2:en5:10.254.0.6
+
+  Replay a recorded scenario (bug reports, demos):
+    rdma-setup --replay fixtures/two-node-reboot
+
+Exit codes: 0 all good (warnings allowed), 1 a check failed or a host was unreachable,
+2 bad command line, 3 (--check only) nothing failed but a real run would change something.";
+
+/// Restore RDMA over Thunderbolt 5 on a cluster of Apple-silicon Macs, over SSH.
+///
+/// Takes the Thunderbolt ports out of bridges, sets their static IPs, writes the JACCL
+/// device file (/tmp/mlx_ibv_devices.json), checks that RDMA is enabled and the RDMA devices
+/// and ports are up, and pings every cable.
+#[derive(Debug, Parser)]
+#[command(name = "rdma-setup", version, after_help = EXAMPLES)]
+pub struct Args {
+    /// One end of a cable: SSH host, its Thunderbolt interface, the address to give it.
+    /// Repeat for every end; two --node in the same subnet form one cable. Host order is
+    /// the JACCL rank order.
+    #[arg(long = "node", value_name = "SSH_HOST:IFACE:RDMA_IP")]
+    pub nodes: Vec<String>,
+
+    /// Reach TARGET_HOST by running `ssh TARGET_HOST '<command>'` on PROXY_HOST. Repeatable.
+    #[arg(long = "proxy", value_name = "PROXY_HOST:TARGET_HOST")]
+    pub proxies: Vec<String>,
+
+    /// Prefix length of every cable's subnet.
+    #[arg(long, value_name = "BITS", default_value = "30")]
+    pub netmask: String,
+
+    /// Print every command instead of running it (hosts are assumed clean).
+    #[arg(long, conflicts_with_all = ["check", "replay"])]
+    pub dry_run: bool,
+
+    /// Read everything, change nothing (no sudo): report what is right and what a run
+    /// would change.
+    #[arg(long)]
+    pub check: bool,
+
+    /// Run only these phases (comma-separated or repeated).
+    #[arg(long, value_name = "PHASES", value_delimiter = ',')]
+    pub only: Vec<String>,
+
+    /// Skip these phases (comma-separated or repeated).
+    #[arg(long, value_name = "PHASES", value_delimiter = ',')]
+    pub skip: Vec<String>,
+
+    /// Run against a recorded scenario folder instead of SSH. Without --node, uses the
+    /// command line recorded in the scenario.
+    #[arg(long, value_name = "DIR")]
+    pub replay: Option<PathBuf>,
+
+    /// List the phases in run order and exit.
+    #[arg(long)]
+    pub list_phases: bool,
+
+    /// Log what happens to stderr (-v), with every detail (-vv).
+    #[arg(short, long, action = ArgAction::Count)]
+    pub verbose: u8,
+
+    /// Read host aliases from this ssh config instead of ~/.ssh/config.
+    #[arg(long, value_name = "FILE")]
+    pub ssh_config: Option<PathBuf>,
+
+    /// Give up on a host that has not answered within this many seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 10)]
+    pub connect_timeout: u64,
+
+    /// Give up on a remote command that runs longer than this many seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 30)]
+    pub command_timeout: u64,
+
+    /// Trust and record the key of a host not yet in known_hosts (a changed key is always
+    /// refused).
+    #[arg(long)]
+    pub accept_new_host_keys: bool,
+}

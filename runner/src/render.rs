@@ -1,0 +1,260 @@
+//! The human report, in the old tool's layout: banner, one block per `--node`, the
+//! connectivity test, the summary table. Order is fixed by the plan, never by timing.
+
+use std::fmt::Write as _;
+
+use rdma_phase::{ClusterPlan, Mode, NodeId, Outcome, Scope, Status};
+
+use crate::report::{HostRun, PhaseRun, Report};
+
+/// Status marks, coloured only when asked (a terminal without `NO_COLOR`).
+pub struct Style {
+    pub color: bool,
+}
+
+impl Style {
+    fn mark(&self, status: Status) -> String {
+        let (mark, color) = match status {
+            Status::Ok | Status::Changed => ("✓", "32"),
+            Status::Pending => ("→", "36"),
+            Status::Skipped => ("-", "2"),
+            Status::Warn => ("⚠", "33"),
+            Status::Fail => ("✗", "31"),
+        };
+        if self.color {
+            format!("\x1b[{color}m{mark}\x1b[0m")
+        } else {
+            mark.to_owned()
+        }
+    }
+}
+
+pub fn render(plan: &ClusterPlan, report: &Report, style: &Style) -> String {
+    let mut out = String::new();
+    heading(&mut out, "RDMA Network Setup");
+    match report.mode {
+        Mode::Apply => {}
+        Mode::Check => out.push_str("Check mode: reading only, nothing is changed and sudo is never run.\n"),
+        Mode::DryRun => out.push_str(
+            "Dry run: commands are printed, not run; hosts are assumed clean (no bridge, no address).\n",
+        ),
+    }
+    for warning in &plan.warnings {
+        let _ = writeln!(out, "{} {warning}", style.mark(Status::Warn));
+    }
+    out.push('\n');
+
+    for (index, node_id) in plan.node_ids().enumerate() {
+        node_block(&mut out, plan, report, style, index, node_id);
+        out.push('\n');
+    }
+
+    if report
+        .hosts
+        .iter()
+        .flat_map(|host| &host.runs)
+        .any(|run| run.scope == Scope::Cluster)
+    {
+        heading(&mut out, "Connectivity Test");
+        connectivity(&mut out, report, style);
+        out.push('\n');
+    }
+
+    heading(&mut out, "Summary");
+    summary(&mut out, plan, report, style);
+    verdict(&mut out, report);
+    out
+}
+
+fn heading(out: &mut String, title: &str) {
+    let _ = writeln!(out, "{title}\n{}", "=".repeat(title.chars().count()));
+}
+
+fn node_block(
+    out: &mut String,
+    plan: &ClusterPlan,
+    report: &Report,
+    style: &Style,
+    index: usize,
+    node_id: NodeId,
+) {
+    let node = plan.node(node_id);
+    let host_id = plan.host_of(node_id);
+    let host_run = &report.hosts[host_id.0];
+    let first_of_host = plan.host(host_id).nodes.first() == Some(&node_id);
+    let _ = writeln!(
+        out,
+        "[{}/{}] Configuring {} ({} -> {}/{})",
+        index + 1,
+        plan.nodes.len(),
+        node.host,
+        node.iface,
+        node.ip,
+        plan.prefix
+    );
+    for run in &host_run.runs {
+        let belongs = match run.scope {
+            Scope::Node => run.node == Some(node_id),
+            Scope::Host => first_of_host,
+            Scope::Cluster => false,
+        };
+        if belongs {
+            phase_rows(out, report.mode, style, run);
+        }
+    }
+    if let Some(error) = &host_run.lost {
+        // A session lost mid-run already has its row from the phase that lost it.
+        if first_of_host && host_run.runs.is_empty() {
+            let row = Outcome::fail(error.detail()).with_hint(error.hint());
+            outcome_row(out, style, &row);
+        } else if !first_of_host {
+            let row = Outcome::fail(format!(
+                "not configured: {} is unreachable (see above)",
+                node.host
+            ));
+            outcome_row(out, style, &row);
+        }
+    }
+}
+
+fn phase_rows(out: &mut String, mode: Mode, style: &Style, run: &PhaseRun) {
+    if mode == Mode::DryRun {
+        dry_run_lines(out, run);
+    }
+    for outcome in &run.outcomes {
+        outcome_row(out, style, outcome);
+    }
+}
+
+fn dry_run_lines(out: &mut String, run: &PhaseRun) {
+    for issued in &run.issued {
+        let _ = writeln!(out, "    [dry-run] {}", issued.line);
+        if let Some(stdin) = &issued.stdin {
+            let _ = writeln!(out, "    [dry-run]     with stdin: {}", stdin.trim_end());
+        }
+    }
+}
+
+fn outcome_row(out: &mut String, style: &Style, outcome: &Outcome) {
+    let _ = writeln!(out, "  {} {}", style.mark(outcome.status), outcome.message);
+    hint_lines(out, outcome, "      ");
+}
+
+fn hint_lines(out: &mut String, outcome: &Outcome, indent: &str) {
+    if let Some(hint) = &outcome.hint {
+        for (index, line) in hint.lines().enumerate() {
+            let lead = if index == 0 { "↳ " } else { "  " };
+            let _ = writeln!(out, "{indent}{lead}{line}");
+        }
+    }
+}
+
+fn connectivity(out: &mut String, report: &Report, style: &Style) {
+    for host in &report.hosts {
+        for run in host.runs.iter().filter(|run| run.scope == Scope::Cluster) {
+            if report.mode == Mode::DryRun {
+                dry_run_lines(out, run);
+            }
+            for outcome in &run.outcomes {
+                match &outcome.subject {
+                    Some(subject) => {
+                        let _ = writeln!(
+                            out,
+                            "  {subject}: {} {}",
+                            style.mark(outcome.status),
+                            outcome.message
+                        );
+                    }
+                    None => {
+                        let _ =
+                            writeln!(out, "  {} {}", style.mark(outcome.status), outcome.message);
+                    }
+                }
+                hint_lines(out, outcome, "      ");
+            }
+        }
+    }
+}
+
+fn summary(out: &mut String, plan: &ClusterPlan, report: &Report, style: &Style) {
+    for node_id in plan.node_ids() {
+        let node = plan.node(node_id);
+        let host_run = &report.hosts[plan.host_of(node_id).0];
+        let rdma = rdma_state(host_run).unwrap_or("?");
+        let worst = worst_status(host_run, node_id);
+        let mark = worst.map_or_else(|| "-".to_owned(), |status| style.mark(status));
+        let _ = writeln!(
+            out,
+            "  {:<14} {:<5} {:<18} {:<14} {mark}",
+            node.host.as_str(),
+            node.iface.as_str(),
+            format!("{}/{}", node.ip, plan.prefix),
+            format!("RDMA:{rdma}"),
+        );
+    }
+}
+
+fn rdma_state(host_run: &HostRun) -> Option<&str> {
+    host_run
+        .runs
+        .iter()
+        .filter(|run| run.phase == "rdma-status")
+        .flat_map(|run| &run.outcomes)
+        .find_map(|outcome| outcome.value.as_deref())
+}
+
+/// The worst verdict that concerns this node: its own rows, its host's rows, cluster rows
+/// about it, and a lost connection. Skipped rows count only when nothing else ran.
+fn worst_status(host_run: &HostRun, node_id: NodeId) -> Option<Status> {
+    if host_run.lost.is_some() {
+        return Some(Status::Fail);
+    }
+    host_run
+        .runs
+        .iter()
+        .filter(|run| match run.scope {
+            Scope::Node => run.node == Some(node_id),
+            Scope::Host | Scope::Cluster => true,
+        })
+        .flat_map(|run| &run.outcomes)
+        .filter(|outcome| run_row_concerns(outcome, node_id))
+        .map(|outcome| outcome.status)
+        .filter(|status| *status != Status::Skipped)
+        .max()
+}
+
+fn run_row_concerns(outcome: &Outcome, node_id: NodeId) -> bool {
+    outcome.node.is_none_or(|about| about == node_id)
+}
+
+fn verdict(out: &mut String, report: &Report) {
+    let count = |status: Status| report.outcomes().filter(|o| o.status == status).count();
+    let lost = report
+        .hosts
+        .iter()
+        .filter(|host| host.lost.is_some())
+        .count();
+    let failed = count(Status::Fail) + lost;
+    let pending = count(Status::Pending);
+    if failed > 0 {
+        let _ = writeln!(
+            out,
+            "\n{failed} problem{} found: fix the ✗ lines above (each has a hint), then run again.",
+            plural(failed)
+        );
+    } else if report.mode == Mode::Check && pending > 0 {
+        let _ = writeln!(
+            out,
+            "\n{pending} change{} needed: run again without --check to apply.",
+            plural(pending)
+        );
+    }
+}
+
+fn plural(count: usize) -> &'static str {
+    if count == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
