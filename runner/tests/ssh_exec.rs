@@ -1,0 +1,205 @@
+//! Running commands over a real loopback sshd: output, exit codes, stdin, large output on
+//! both streams, and the timeouts.
+
+mod support;
+
+use std::net::TcpListener;
+use std::time::{Duration, Instant};
+
+use rdma_phase::{RemoteCommand, TransportError};
+use rdma_setup::ssh::SshConnector;
+use support::{host, sshd_available, Client, HostBlock, Sshd, SshdSetup};
+
+fn setup() -> (Client, Sshd, SshConnector) {
+    let client = Client::new();
+    let sshd = Sshd::start(&SshdSetup {
+        authorized: vec![&client.key],
+        ..SshdSetup::default()
+    });
+    client.trust(&sshd);
+    let config = client.config(&[HostBlock {
+        alias: "studio",
+        port: sshd.port,
+        extra: "",
+    }]);
+    let connector = SshConnector::new(client.options(&config));
+    (client, sshd, connector)
+}
+
+#[test]
+fn runs_a_command_and_returns_output_and_exit_code() {
+    if !sshd_available("runs_a_command") {
+        return;
+    }
+    let (_client, _sshd, connector) = setup();
+    let mut session = connector.connect(&host("studio")).expect("connect");
+    assert_eq!(session.host(), "studio");
+    let command = RemoteCommand::read(["sh", "-c", "echo out; echo err >&2; exit 3"]);
+    assert_eq!(
+        session.describe(&command),
+        "ssh studio sh -c 'echo out; echo err >&2; exit 3'"
+    );
+    let output = session.run(&command).expect("run");
+    assert_eq!(output.stdout, "out\n");
+    assert_eq!(output.stderr, "err\n");
+    assert_eq!(output.exit_code, 3);
+
+    // The same session serves the next commands.
+    for i in 0..5 {
+        let output = session
+            .run(&RemoteCommand::read(["echo", &format!("again {i}")]))
+            .expect("run again");
+        assert_eq!(output.stdout, format!("again {i}\n"));
+        assert!(output.success());
+    }
+}
+
+#[test]
+fn delivers_stdin_then_eof() {
+    if !sshd_available("delivers_stdin") {
+        return;
+    }
+    let (_client, _sshd, connector) = setup();
+    let mut session = connector.connect(&host("studio")).expect("connect");
+    let output = session
+        .run(&RemoteCommand::change(["cat"]).with_stdin("hello\nworld\n"))
+        .expect("run");
+    assert_eq!(output.stdout, "hello\nworld\n");
+
+    // Larger than a channel window, so writing and reading must interleave.
+    let big = "x".repeat(3 * 1024 * 1024 + 17);
+    let output = session
+        .run(&RemoteCommand::change(["wc", "-c"]).with_stdin(big.clone()))
+        .expect("run wc");
+    assert_eq!(output.stdout.trim(), big.len().to_string());
+
+    // No stdin: the command sees EOF at once instead of hanging.
+    let output = session.run(&RemoteCommand::read(["cat"])).expect("run cat");
+    assert_eq!(output.stdout, "");
+}
+
+#[test]
+fn megabytes_on_stderr_and_stdout_do_not_deadlock() {
+    if !sshd_available("no_deadlock") {
+        return;
+    }
+    let (_client, _sshd, connector) = setup();
+    let mut session = connector.connect(&host("studio")).expect("connect");
+    // stderr first: a reader that drains stdout to EOF first would hang here.
+    let script = "head -c 1048576 /dev/zero | tr '\\0' e >&2; \
+                  head -c 1048576 /dev/zero | tr '\\0' o; \
+                  head -c 65536 /dev/zero | tr '\\0' E >&2";
+    let started = Instant::now();
+    let output = session
+        .run(&RemoteCommand::read(["sh", "-c", script]))
+        .expect("run");
+    assert_eq!(output.stdout.len(), 1_048_576);
+    assert!(output.stdout.bytes().all(|b| b == b'o'));
+    assert_eq!(output.stderr.len(), 1_048_576 + 65_536);
+    assert!(started.elapsed() < Duration::from_secs(15));
+}
+
+#[test]
+fn a_hung_command_costs_at_most_the_command_timeout() {
+    if !sshd_available("command_timeout") {
+        return;
+    }
+    let client = Client::new();
+    let sshd = Sshd::start(&SshdSetup {
+        authorized: vec![&client.key],
+        ..SshdSetup::default()
+    });
+    client.trust(&sshd);
+    let config = client.config(&[HostBlock {
+        alias: "studio",
+        port: sshd.port,
+        extra: "",
+    }]);
+    let mut options = client.options(&config);
+    options.command_timeout = Duration::from_secs(2);
+    let connector = SshConnector::new(options);
+    let mut session = connector.connect(&host("studio")).expect("connect");
+
+    let started = Instant::now();
+    let error = session
+        .run(&RemoteCommand::read(["sleep", "30"]))
+        .expect_err("must time out");
+    let elapsed = started.elapsed();
+    assert!(elapsed < Duration::from_secs(5), "took {elapsed:?}");
+    match &error {
+        TransportError::Command {
+            host,
+            command,
+            reason,
+            hint,
+        } => {
+            assert_eq!(host, "studio");
+            assert_eq!(command, "sleep 30");
+            assert!(reason.contains("2 s"), "{reason}");
+            assert!(hint.contains("--command-timeout"), "{hint}");
+        }
+        other => panic!("expected a command error, got {other:?}"),
+    }
+    assert!(!error.is_fatal_for_host());
+
+    // The session survives the abandoned command.
+    let output = session
+        .run(&RemoteCommand::read(["echo", "still here"]))
+        .expect("session still usable");
+    assert_eq!(output.stdout, "still here\n");
+}
+
+#[test]
+fn connecting_to_a_closed_port_fails_fast_and_clearly() {
+    if !sshd_available("closed_port") {
+        return;
+    }
+    let client = Client::new();
+    let config = client.config(&[HostBlock {
+        alias: "nobody-home",
+        port: support::free_port(),
+        extra: "",
+    }]);
+    let connector = SshConnector::new(client.options(&config));
+    let started = Instant::now();
+    let error = connector
+        .connect(&host("nobody-home"))
+        .err()
+        .expect("must fail");
+    assert!(started.elapsed() < Duration::from_secs(3));
+    let TransportError::Connect { host, reason, hint } = &error else {
+        panic!("expected a connect error, got {error:?}");
+    };
+    assert_eq!(host, "nobody-home");
+    assert!(reason.contains("127.0.0.1"), "{reason}");
+    assert!(hint.contains("ssh nobody-home true"), "{hint}");
+    assert!(error.is_fatal_for_host());
+}
+
+#[test]
+fn a_silent_server_costs_at_most_the_connect_timeout() {
+    if !sshd_available("silent_server") {
+        return;
+    }
+    // Accepts TCP (the kernel completes the handshake) but never speaks SSH.
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    let client = Client::new();
+    let config = client.config(&[HostBlock {
+        alias: "mute",
+        port,
+        extra: "",
+    }]);
+    let mut options = client.options(&config);
+    options.connect_timeout = Duration::from_secs(1);
+    let connector = SshConnector::new(options);
+    let started = Instant::now();
+    let error = connector.connect(&host("mute")).err().expect("must fail");
+    let elapsed = started.elapsed();
+    assert!(elapsed < Duration::from_secs(4), "took {elapsed:?}");
+    let TransportError::Connect { reason, .. } = &error else {
+        panic!("expected a connect error, got {error:?}");
+    };
+    assert!(reason.contains("handshake"), "{reason}");
+    drop(listener);
+}
