@@ -1,0 +1,46 @@
+//! Unique, short lab names, so parallel tests never share a namespace or directory.
+
+use std::collections::hash_map::RandomState;
+use std::hash::{BuildHasher, Hasher};
+use std::sync::atomic::{AtomicU32, Ordering};
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+/// `rl` and six hex digits: random per process, distinct per call.
+pub fn fresh_name() -> String {
+    let mut hasher = RandomState::new().build_hasher();
+    hasher.write_u32(std::process::id());
+    hasher.write_u32(COUNTER.fetch_add(1, Ordering::Relaxed));
+    format!("rl{:06x}", hasher.finish() & 0xff_ffff)
+}
+
+/// Every namespace of a lab starts with this, which is how teardown finds them all.
+pub fn ns_prefix(lab: &str) -> String {
+    format!("{lab}-")
+}
+
+pub fn switch_ns(lab: &str) -> String {
+    format!("{lab}-sw")
+}
+
+pub fn controller_ns(lab: &str) -> String {
+    format!("{lab}-ctl")
+}
+
+pub fn host_ns(lab: &str, host: &str) -> String {
+    format!("{lab}-h-{host}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_differ_and_share_the_prefix_rule() {
+        let (a, b) = (fresh_name(), fresh_name());
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 8);
+        assert!(host_ns(&a, "hwstudio1").starts_with(&ns_prefix(&a)));
+        assert!(!host_ns(&b, "x").starts_with(&ns_prefix(&a)));
+    }
+}

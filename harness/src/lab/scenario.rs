@@ -1,0 +1,88 @@
+//! The named clusters `cargo xtask lab up --scenario NAME` and the tests start from.
+
+use super::{Cable, LabError, LabSpec};
+
+pub const SCENARIOS: &[&str] = &["two-node", "three-node", "four-node"];
+
+/// A fresh reboot of the named cluster: no addresses, no device file, RDMA enabled.
+pub fn scenario(name: &str) -> Result<LabSpec, LabError> {
+    match name {
+        "two-node" => Ok(two_node()),
+        "three-node" => Ok(three_node()),
+        "four-node" => Ok(four_node()),
+        other => Err(LabError::Spec(format!(
+            "unknown scenario '{other}' (known: {})",
+            SCENARIOS.join(", ")
+        ))),
+    }
+}
+
+/// hwstudio1 en5 <-> hwstudio2 en5, the old README's first example.
+pub fn two_node() -> LabSpec {
+    LabSpec {
+        hosts: vec!["hwstudio1".into(), "hwstudio2".into()],
+        cables: vec![Cable::new("hwstudio1", "en5", "hwstudio2", "en5")],
+        faults: Vec::new(),
+    }
+}
+
+/// The old README's three-machine mesh.
+pub fn three_node() -> LabSpec {
+    LabSpec {
+        hosts: vec!["machine-a".into(), "machine-b".into(), "machine-c".into()],
+        cables: vec![
+            Cable::new("machine-a", "en3", "machine-b", "en3"),
+            Cable::new("machine-a", "en5", "machine-c", "en5"),
+            Cable::new("machine-b", "en5", "machine-c", "en3"),
+        ],
+        faults: Vec::new(),
+    }
+}
+
+/// A full mesh of four: each host's ports en2, en3, en4 go to the other hosts in order.
+pub fn four_node() -> LabSpec {
+    let hosts: Vec<String> = (1..=4).map(|i| format!("mac{i}")).collect();
+    let port_towards = |me: usize, other: usize| {
+        // The peers of `me` in host order take en2, en3, en4.
+        let slot = if other < me { other } else { other - 1 };
+        format!("en{}", slot + 2)
+    };
+    let mut cables = Vec::new();
+    for i in 0..hosts.len() {
+        for j in i + 1..hosts.len() {
+            cables.push(Cable::new(
+                &hosts[i],
+                &port_towards(i, j),
+                &hosts[j],
+                &port_towards(j, i),
+            ));
+        }
+    }
+    LabSpec {
+        hosts,
+        cables,
+        faults: Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scenarios_are_valid() {
+        for name in SCENARIOS {
+            let spec = scenario(name).expect("known scenario");
+            spec.validate().expect("valid scenario");
+        }
+        assert!(scenario("nine-node").is_err());
+    }
+
+    #[test]
+    fn four_node_is_a_full_mesh() {
+        let spec = four_node();
+        assert_eq!(spec.cables.len(), 6);
+        assert_eq!(spec.cables[0], Cable::new("mac1", "en2", "mac2", "en2"));
+        assert_eq!(spec.cables[5], Cable::new("mac3", "en4", "mac4", "en4"));
+    }
+}
