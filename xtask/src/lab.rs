@@ -236,10 +236,11 @@ fn down(lab: Option<String>, all: bool) -> Result<ExitCode> {
             }
         }
     };
+    let current = std::fs::read_to_string(current_file()).unwrap_or_default();
     for name in &names {
         Lab::down_by_name(name).with_context(|| format!("removing lab {name}"))?;
         println!("lab {name} removed");
-        if current_lab().as_deref() == Some(name.as_str()) {
+        if current.trim() == name {
             let _ = std::fs::remove_file(current_file());
         }
     }
