@@ -1,6 +1,6 @@
 //! `cargo xtask lab up | run | sh | ssh | down | list`.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, ExitCode};
 use std::time::Duration;
 
@@ -8,6 +8,8 @@ use anyhow::{bail, Context, Result};
 use clap::{Args, Subcommand};
 use rdma_harness::lab::state::base_dir;
 use rdma_harness::lab::{scenario, Fault, HostKeyFault, Lab, LabSpec};
+
+use crate::workspace_root;
 
 #[derive(Args)]
 pub struct LabArgs {
@@ -262,12 +264,6 @@ fn current_lab() -> Option<String> {
     let name = std::fs::read_to_string(current_file()).ok()?;
     let name = name.trim().to_owned();
     base_dir().join(&name).exists().then_some(name)
-}
-
-fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
 }
 
 fn target_dir() -> PathBuf {

@@ -1,32 +1,53 @@
-//! Developer chores: `cargo xtask lab ...` (simulated Macs for end-to-end runs).
+//! Developer chores: `cargo xtask <command>` (alias in `.cargo/config.toml`).
 
+mod fixtures;
 mod lab;
 
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Result;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "cargo xtask", about = "rdma-setup developer tasks")]
-struct Cli {
+#[command(name = "cargo xtask", about = "Developer chores for rdma-setup")]
+struct Xtask {
     #[command(subcommand)]
-    task: Task,
+    command: Command,
 }
 
 #[derive(Subcommand)]
-enum Task {
+enum Command {
+    /// Rewrite the simulated replay scenarios in fixtures/ (review the snapshot diffs after).
+    Fixtures {
+        /// Where the scenario folders go.
+        #[arg(long, default_value = "fixtures")]
+        out: PathBuf,
+    },
     /// Start, use and remove a lab of simulated Macs (needs root).
-    Lab(lab::LabArgs),
+    Lab(Box<lab::LabArgs>),
 }
 
-fn main() -> std::process::ExitCode {
-    let cli = Cli::parse();
-    let result = match cli.task {
-        Task::Lab(args) => lab::run(args),
+fn main() -> ExitCode {
+    let result: Result<ExitCode> = match Xtask::parse().command {
+        Command::Fixtures { out } => {
+            fixtures::write_all(&workspace_root().join(out)).map(|()| ExitCode::SUCCESS)
+        }
+        Command::Lab(args) => lab::run(*args),
     };
     match result {
         Ok(code) => code,
         Err(err) => {
             eprintln!("xtask: {err:#}");
-            std::process::ExitCode::FAILURE
+            ExitCode::FAILURE
         }
     }
+}
+
+/// The workspace root, whatever directory cargo was started from.
+fn workspace_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(PathBuf::from)
+        .unwrap_or_default()
 }
