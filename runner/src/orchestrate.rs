@@ -4,8 +4,8 @@ use std::sync::Barrier;
 use std::time::Instant;
 
 use rdma_phase::{
-    ClusterPlan, Connector, Context, HostId, Mode, NodeId, Outcome, Phase, Scope, Transport,
-    TransportError,
+    ClusterPlan, Connector, Context, HostId, Mode, NodeId, Outcome, Phase, Scope, Status,
+    Transport, TransportError,
 };
 use tracing::{debug, info};
 
@@ -85,6 +85,19 @@ fn run_host(
     result
 }
 
+/// In a dry-run a "changed" row describes a simulated host: nothing was changed, a real run
+/// would do it.
+fn simulated(outcome: Outcome) -> Outcome {
+    if outcome.status == Status::Changed {
+        Outcome {
+            status: Status::Pending,
+            ..outcome
+        }
+    } else {
+        outcome
+    }
+}
+
 fn run_phases(
     plan: &ClusterPlan,
     phases: &[&&'static dyn Phase],
@@ -107,6 +120,9 @@ fn run_phases(
             let outcome = phase.run(&mut cx);
             let issued = cx.into_issued();
             let outcomes = match outcome {
+                Ok(outcomes) if mode == Mode::DryRun => {
+                    outcomes.into_iter().map(simulated).collect()
+                }
                 Ok(outcomes) => outcomes,
                 Err(error) => {
                     let row = Outcome::fail(error.detail()).with_hint(error.hint());

@@ -34,9 +34,11 @@ pub fn render(plan: &ClusterPlan, report: &Report, style: &Style) -> String {
     heading(&mut out, "RDMA Network Setup");
     match report.mode {
         Mode::Apply => {}
-        Mode::Check => out.push_str("Check mode: reading only, nothing is changed and sudo is never run.\n"),
+        Mode::Check => out.push_str(
+            "Check mode: reading only, nothing is changed and sudo is never run. → marks what a run would change.\n",
+        ),
         Mode::DryRun => out.push_str(
-            "Dry run: commands are printed, not run; hosts are assumed clean (no bridge, no address).\n",
+            "Dry run: commands are printed, not run; hosts are assumed clean (no bridge, no address). → marks what a run would change.\n",
         ),
     }
     for warning in &plan.warnings {
@@ -92,14 +94,25 @@ fn node_block(
         node.ip,
         plan.prefix
     );
+    // Two phases can trip over the same fault (a missing interface): say it once.
+    let mut shown: Vec<&Outcome> = Vec::new();
     for run in &host_run.runs {
         let belongs = match run.scope {
             Scope::Node => run.node == Some(node_id),
             Scope::Host => first_of_host,
             Scope::Cluster => false,
         };
-        if belongs {
-            phase_rows(out, report.mode, style, run);
+        if !belongs {
+            continue;
+        }
+        if report.mode == Mode::DryRun {
+            dry_run_lines(out, run);
+        }
+        for outcome in &run.outcomes {
+            if !shown.contains(&outcome) {
+                outcome_row(out, style, outcome);
+                shown.push(outcome);
+            }
         }
     }
     if let Some(error) = &host_run.lost {
@@ -114,15 +127,6 @@ fn node_block(
             ));
             outcome_row(out, style, &row);
         }
-    }
-}
-
-fn phase_rows(out: &mut String, mode: Mode, style: &Style, run: &PhaseRun) {
-    if mode == Mode::DryRun {
-        dry_run_lines(out, run);
-    }
-    for outcome in &run.outcomes {
-        outcome_row(out, style, outcome);
     }
 }
 
@@ -180,7 +184,11 @@ fn summary(out: &mut String, plan: &ClusterPlan, report: &Report, style: &Style)
     for node_id in plan.node_ids() {
         let node = plan.node(node_id);
         let host_run = &report.hosts[plan.host_of(node_id).0];
-        let rdma = rdma_state(host_run).unwrap_or("?");
+        let rdma = match rdma_state(host_run) {
+            Some(state) => state,
+            None if host_run.lost.is_some() => "?",
+            None => "-",
+        };
         let worst = worst_status(host_run, node_id);
         let mark = worst.map_or_else(|| "-".to_owned(), |status| style.mark(status));
         let _ = writeln!(
@@ -235,19 +243,15 @@ fn verdict(out: &mut String, report: &Report) {
         .filter(|host| host.lost.is_some())
         .count();
     let failed = count(Status::Fail) + lost;
-    let pending = count(Status::Pending);
+    let pending = count(Status::Pending) > 0;
     if failed > 0 {
         let _ = writeln!(
             out,
             "\n{failed} problem{} found: fix the ✗ lines above (each has a hint), then run again.",
             plural(failed)
         );
-    } else if report.mode == Mode::Check && pending > 0 {
-        let _ = writeln!(
-            out,
-            "\n{pending} change{} needed: run again without --check to apply.",
-            plural(pending)
-        );
+    } else if report.mode == Mode::Check && pending {
+        out.push_str("\nNot ready: run again without --check to make the → changes.\n");
     }
 }
 

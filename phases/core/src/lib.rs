@@ -7,6 +7,7 @@
 
 pub mod command;
 pub mod context;
+pub mod facts;
 pub mod names;
 pub mod outcome;
 pub mod parse;

@@ -2,7 +2,9 @@
 
 use std::net::Ipv4Addr;
 
+use rdma_phase::facts::AddressState;
 use rdma_phase::parse::{find_device, one_line, DeviceInfo};
+use rdma_phase::Mode;
 use rdma_phase::{CommandOutput, Outcome};
 
 /// What the rows are about.
@@ -131,6 +133,31 @@ pub fn gid_row(device: Option<&DeviceInfo>, facts: &NodeFacts<'_>) -> Outcome {
     Outcome::fail(format!("GID: no ::ffff:{address} on {name}")).with_hint(format!(
         "JACCL refuses a port without an IPv4-mapped GID. It appears once {iface} holds {address}: see the Static IP line for {host}, then re-run"
     ))
+}
+
+/// The GID row once we know why the IPv4-mapped GID is missing.
+pub fn missing_gid_row(held: AddressState, mode: Mode, facts: &NodeFacts<'_>) -> Outcome {
+    let NodeFacts {
+        host,
+        iface,
+        device: name,
+        address,
+    } = facts;
+    match (held, mode) {
+        // The address is what a run sets; the GID follows it.
+        (AddressState::Missing, Mode::Check) => Outcome::pending(format!(
+            "GID ::ffff:{address} appears on {name} once {iface} has its address"
+        )),
+        (AddressState::Held, _) => Outcome::fail(format!(
+            "GID: no ::ffff:{address} on {name}, although {iface} holds {address}"
+        ))
+        .with_hint(format!(
+            "The port's GID table did not pick up the address; this happens after a Thunderbolt link was taken down and up repeatedly, and only a restart of {host} clears it. JACCL refuses the port until then"
+        )),
+        _ => Outcome::fail(format!("GID: no ::ffff:{address} on {name}")).with_hint(format!(
+            "JACCL refuses a port without an IPv4-mapped GID. It appears once {iface} holds {address}: see the Static IP line for {host}, then re-run"
+        )),
+    }
 }
 
 #[cfg(test)]
@@ -277,5 +304,46 @@ mod tests {
         assert_eq!(pick_device(&two, "rdma_en9"), None);
         let one = parse_ibv_devinfo(&devinfo("rdma_en3", "PORT_DOWN (1)", &[]));
         assert_eq!(pick_device(&one, "rdma_en5"), None);
+    }
+
+    #[rstest]
+    #[case(
+        AddressState::Missing,
+        Mode::Check,
+        Status::Pending,
+        "GID ::ffff:10.254.0.5 appears on rdma_en5 once en5 has its address"
+    )]
+    #[case(
+        AddressState::Missing,
+        Mode::Apply,
+        Status::Fail,
+        "GID: no ::ffff:10.254.0.5 on rdma_en5"
+    )]
+    #[case(
+        AddressState::Held,
+        Mode::Apply,
+        Status::Fail,
+        "GID: no ::ffff:10.254.0.5 on rdma_en5, although en5 holds 10.254.0.5"
+    )]
+    #[case(
+        AddressState::Held,
+        Mode::Check,
+        Status::Fail,
+        "GID: no ::ffff:10.254.0.5 on rdma_en5, although en5 holds 10.254.0.5"
+    )]
+    fn a_missing_gid_says_why(
+        #[case] held: AddressState,
+        #[case] mode: Mode,
+        #[case] status: Status,
+        #[case] message: &str,
+    ) {
+        let row = missing_gid_row(held, mode, &facts());
+        assert_eq!((row.status, row.message.as_str()), (status, message));
+        if status == Status::Fail && held == AddressState::Held {
+            assert!(row
+                .hint
+                .as_deref()
+                .is_some_and(|hint| hint.contains("restart of hwstudio1")));
+        }
     }
 }

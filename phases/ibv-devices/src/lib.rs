@@ -3,11 +3,13 @@
 
 mod decide;
 
+use rdma_phase::facts::address_state;
 use rdma_phase::parse::{parse_ibv_devices, parse_ibv_devinfo};
-use rdma_phase::{Context, Outcome, Phase, PhaseError, RemoteCommand, Scope};
+use rdma_phase::{Context, Outcome, Phase, PhaseError, RemoteCommand, Scope, Status};
 
 pub use decide::{
-    classify_listing, gid_row, listing_row, pick_device, port_row, Listing, NodeFacts,
+    classify_listing, gid_row, listing_row, missing_gid_row, pick_device, port_row, Listing,
+    NodeFacts,
 };
 
 /// The `ibv-devices` phase.
@@ -64,10 +66,15 @@ impl Phase for IbvDevicesPhase {
         ]))?;
         let parsed = parse_ibv_devinfo(&info.stdout);
         let device = pick_device(&parsed, &facts.device);
-        Ok(vec![
-            row,
-            port_row(device, &info, &facts),
-            gid_row(device, &facts),
-        ])
+        let port = port_row(device, &info, &facts);
+        let gid = match gid_row(device, &facts) {
+            // Without the GID, whether the port holds its address tells the cause apart.
+            missing if missing.status == Status::Fail => {
+                let held = address_state(cx, node)?;
+                missing_gid_row(held, cx.mode(), &facts)
+            }
+            found => found,
+        };
+        Ok(vec![row, port, gid])
     }
 }

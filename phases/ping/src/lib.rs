@@ -4,10 +4,11 @@
 
 mod probes;
 
+use rdma_phase::facts::address_state;
 use rdma_phase::parse::parse_ping;
-use rdma_phase::{Context, Outcome, Phase, PhaseError, RemoteCommand, Scope};
+use rdma_phase::{Context, Outcome, Phase, PhaseError, RemoteCommand, Scope, Status};
 
-pub use probes::{probes_from, report, Probe};
+pub use probes::{probes_from, report, unanswered, Probe};
 
 /// Seconds `ping -t` waits overall (macOS: `-t` is the overall timeout; `-W` would be
 /// milliseconds per reply).
@@ -50,7 +51,16 @@ impl Phase for PingPhase {
             ]);
             let outcome = match cx.probe(&command)? {
                 None => Outcome::skipped("not sent (dry-run)"),
-                Some(output) => report(&probe, parse_ping(&output.stdout), &output),
+                Some(output) => {
+                    let row = report(&probe, parse_ping(&output.stdout), &output);
+                    if row.status == Status::Fail {
+                        // A port without its address cannot answer for the cable yet.
+                        let node = cx.plan().node(probe.local).clone();
+                        unanswered(address_state(cx, &node)?, cx.mode(), &probe, row)
+                    } else {
+                        row
+                    }
+                }
             };
             outcomes.push(
                 outcome

@@ -2,8 +2,9 @@
 
 use std::net::Ipv4Addr;
 
+use rdma_phase::facts::AddressState;
 use rdma_phase::parse::{one_line, PingStats};
-use rdma_phase::{ClusterPlan, CommandOutput, HostId, NodeId, Outcome};
+use rdma_phase::{ClusterPlan, CommandOutput, HostId, Mode, NodeId, Outcome};
 
 /// One ping over one cable, from this host's end to the other.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -79,6 +80,24 @@ pub fn report(probe: &Probe, stats: Option<PingStats>, output: &CommandOutput) -
                 probe.host, probe.peer_host, probe.peer_ip, probe.iface
             ))
         }
+    }
+}
+
+/// A ping that got no reply, once we know whether this end holds its address.
+pub fn unanswered(held: AddressState, mode: Mode, probe: &Probe, row: Outcome) -> Outcome {
+    match (held, mode) {
+        (AddressState::Missing, Mode::Check) => {
+            Outcome::skipped(format!("not tested: {} has no address yet", probe.iface))
+        }
+        (AddressState::Missing | AddressState::NoInterface, _) => {
+            Outcome::fail(format!("no response ({} has no address)", probe.iface)).with_hint(
+                format!(
+                    "{} on {} does not hold its address: see the Static IP line for {}",
+                    probe.iface, probe.host, probe.host
+                ),
+            )
+        }
+        (AddressState::Held, _) => row,
     }
 }
 
@@ -235,5 +254,37 @@ mod tests {
         let outcome = report(&probe(), parse_ping(&out.stdout), &out);
         let hint = outcome.hint.unwrap_or_default();
         assert!(hint.starts_with("hwstudio1 got no reply from hwstudio2 at 10.254.0.6 over en5 (ping said: ping: sendto: Host is down)."));
+    }
+
+    #[rstest]
+    #[case(
+        AddressState::Missing,
+        Mode::Check,
+        Status::Skipped,
+        "not tested: en5 has no address yet"
+    )]
+    #[case(
+        AddressState::Missing,
+        Mode::Apply,
+        Status::Fail,
+        "no response (en5 has no address)"
+    )]
+    #[case(
+        AddressState::NoInterface,
+        Mode::Check,
+        Status::Fail,
+        "no response (en5 has no address)"
+    )]
+    #[case(AddressState::Held, Mode::Check, Status::Fail, "no response")]
+    fn an_unanswered_ping_says_why(
+        #[case] held: AddressState,
+        #[case] mode: Mode,
+        #[case] status: Status,
+        #[case] message: &str,
+    ) {
+        let plan = plan(&["hwstudio1:en5:10.254.0.5", "hwstudio2:en5:10.254.0.6"]);
+        let probe = &probes_from(&plan, HostId(0))[0];
+        let row = unanswered(held, mode, probe, Outcome::fail("no response"));
+        assert_eq!((row.status, row.message.as_str()), (status, message));
     }
 }
