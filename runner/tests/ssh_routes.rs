@@ -3,8 +3,6 @@
 
 mod support;
 
-use std::fs;
-
 use rdma_phase::{RemoteCommand, TransportError};
 use rdma_setup::ssh::SshConnector;
 use support::{host, proxied, sshd_available, Client, HostBlock, Sshd, SshdSetup};
@@ -190,29 +188,7 @@ fn proxy_form_runs_commands_through_the_proxys_ssh() {
     });
     // The proxy's own ssh knows the target as "studio2" (its config, key and known_hosts),
     // as on a real cluster; the machine running rdma-setup does not.
-    let inner_known = client.path("proxy_known_hosts");
-    fs::write(&inner_known, target.known_hosts_line()).expect("write");
-    let inner_config = client.path("proxy_ssh_config");
-    fs::write(
-        &inner_config,
-        format!(
-            "Host studio2\n  HostName 127.0.0.1\n  Port {}\n  User root\n  IdentityFile {}\n  \
-             IdentityAgent none\n  UserKnownHostsFile {}\n  GlobalKnownHostsFile /dev/null\n",
-            target.port,
-            client.key.private.display(),
-            inner_known.display()
-        ),
-    )
-    .expect("write");
-    let wrapper = format!(
-        "#!/bin/sh\n# The proxy host's ssh, with its own config.\nexec /usr/bin/ssh -F {} \"$@\"\n",
-        inner_config.display()
-    );
-    let proxy = Sshd::start(&SshdSetup {
-        authorized: vec![&client.key],
-        bin: vec![("ssh", wrapper)],
-    });
-    client.trust(&proxy);
+    let proxy = support::proxy_host_for(&client, &target, "studio2");
     let config = client.config(&[HostBlock {
         alias: "proxybox",
         port: proxy.port,

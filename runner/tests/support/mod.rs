@@ -293,6 +293,36 @@ impl Client {
     }
 }
 
+/// An sshd acting as a `--proxy` host whose own ssh reaches `target` as `target_alias`
+/// (its config, key and known_hosts live in the client's workspace, used through an `ssh`
+/// wrapper first on the sessions' PATH).
+pub fn proxy_host_for(client: &Client, target: &Sshd, target_alias: &str) -> Sshd {
+    let inner_known = client.path("proxy_known_hosts");
+    fs::write(&inner_known, target.known_hosts_line()).expect("write");
+    let inner_config = client.path("proxy_ssh_config");
+    fs::write(
+        &inner_config,
+        format!(
+            "Host {target_alias}\n  HostName 127.0.0.1\n  Port {}\n  User root\n  IdentityFile {}\n  \
+             IdentityAgent none\n  UserKnownHostsFile {}\n  GlobalKnownHostsFile /dev/null\n",
+            target.port,
+            client.key.private.display(),
+            inner_known.display()
+        ),
+    )
+    .expect("write");
+    let wrapper = format!(
+        "#!/bin/sh\n# The proxy host's ssh, with its own config.\nexec /usr/bin/ssh -F {} \"$@\"\n",
+        inner_config.display()
+    );
+    let proxy = Sshd::start(&SshdSetup {
+        authorized: vec![&client.key],
+        bin: vec![("ssh", wrapper)],
+    });
+    client.trust(&proxy);
+    proxy
+}
+
 pub fn host(name: &str) -> Host {
     Host {
         name: HostName::parse(name).expect("valid host name"),
