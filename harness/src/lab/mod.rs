@@ -30,6 +30,7 @@ mod ssh;
 pub mod state;
 mod sys;
 mod teardown;
+pub mod testing;
 
 pub use build::SHIM_COMMANDS;
 pub use error::LabError;
