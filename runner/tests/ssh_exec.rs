@@ -4,7 +4,7 @@
 mod support;
 
 use std::net::TcpListener;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use rdma_phase::{RemoteCommand, TransportError};
 use rdma_setup::ssh::SshConnector;
@@ -202,4 +202,32 @@ fn a_silent_server_costs_at_most_the_connect_timeout() {
     };
     assert!(reason.contains("handshake"), "{reason}");
     drop(listener);
+}
+
+#[test]
+fn one_session_runs_many_commands_without_idle_waits() {
+    if !sshd_available("many_commands") {
+        return;
+    }
+    let (_client, _sshd, connector) = setup();
+    let mut session = connector.connect(&host("studio")).expect("connect");
+    // The remote prints its clock when the command starts; what follows until `run`
+    // returns is our share (exit, EOF, close): a loop that sleeps instead of waking on data
+    // shows up here, whatever the remote shell's own start-up costs.
+    let mut tails = Vec::new();
+    for _ in 0..20 {
+        let output = session
+            .run(&RemoteCommand::read(["date", "+%s%3N"]))
+            .expect("run");
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .expect("clock")
+            .as_millis();
+        let remote: u128 = output.stdout.trim().parse().expect("milliseconds");
+        tails.push(now.saturating_sub(remote));
+    }
+    tails.sort_unstable();
+    let median = tails[tails.len() / 2];
+    eprintln!("command end to result: median {median} ms, all {tails:?}");
+    assert!(median < 40, "median {median} ms: {tails:?}");
 }

@@ -4,7 +4,7 @@
 mod support;
 
 use std::fs;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
 use rdma_phase::{RemoteCommand, Transport, TransportError};
@@ -29,7 +29,7 @@ fn env_lock(password: Option<&str>) -> MutexGuard<'static, ()> {
 
 /// `-n`: run only if NOPASSWD (a marker file) else "a password is required";
 /// `-S -p ''`: read one password line from stdin.
-fn fake_sudo(log: &PathBuf, nopasswd: &PathBuf) -> String {
+fn fake_sudo(log: &Path, nopasswd: &Path) -> String {
     format!(
         r#"#!/bin/sh
 # Test double for sudo. Logs its arguments (never stdin).

@@ -110,13 +110,6 @@ pub struct ResolvedHost {
     pub host_key_alias: Option<String>,
 }
 
-impl ResolvedHost {
-    /// The name known_hosts lists this host under: `HostKeyAlias`, else the `HostName`.
-    pub fn known_hosts_name(&self) -> &str {
-        self.host_key_alias.as_deref().unwrap_or(&self.hostname)
-    }
-}
-
 /// The local facts token expansion needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LocalUser {
@@ -442,7 +435,6 @@ identityagent none
         assert_eq!(host.identity_agent, AgentSocket::Disabled);
         assert_eq!(host.user_known_hosts.len(), 2);
         assert_eq!(host.strict_host_key_checking, StrictHostKeyChecking::Ask);
-        assert_eq!(host.known_hosts_name(), "10.1.1.1");
     }
 
     #[test]

@@ -111,7 +111,7 @@ impl SshConnector {
                     started.elapsed().as_secs()
                 )))
             }
-            Err(ExecError::Lost(reason)) => {
+            Err(ExecError::Lost(reason) | ExecError::Refused(reason)) => {
                 return Err(unreachable(format!(
                     "the session to proxy host {} broke: {reason}",
                     via.proxy

@@ -21,8 +21,25 @@ use super::wait::{retry, wait_session, TimedOut};
 pub enum ExecError {
     /// The deadline passed; the session is still usable.
     TimedOut,
+    /// The server refused this channel (e.g. its `MaxSessions`); the session is fine.
+    Refused(String),
     /// The session broke (socket closed, protocol error): nothing more will run on it.
     Lost(String),
+}
+
+/// libssh2's `LIBSSH2_ERROR_CHANNEL_FAILURE` and `LIBSSH2_ERROR_CHANNEL_REQUEST_DENIED`:
+/// the server said no to one channel or request, the connection itself is intact.
+const CHANNEL_REFUSALS: [i32; 2] = [-21, -22];
+
+impl ExecError {
+    fn from_ssh(error: &ssh2::Error) -> Self {
+        match error.code() {
+            ssh2::ErrorCode::Session(code) if CHANNEL_REFUSALS.contains(&code) => {
+                Self::Refused(error.to_string())
+            }
+            _ => Self::Lost(error.to_string()),
+        }
+    }
 }
 
 impl From<TimedOut> for ExecError {
@@ -171,7 +188,7 @@ fn output(stdout: Vec<u8>, stderr: Vec<u8>, exit_code: i32) -> CommandOutput {
 fn ssh_step<T>(step: Result<Result<T, ssh2::Error>, TimedOut>) -> Result<T, ExecError> {
     match step {
         Ok(Ok(value)) => Ok(value),
-        Ok(Err(error)) => Err(ExecError::Lost(error.to_string())),
+        Ok(Err(error)) => Err(ExecError::from_ssh(&error)),
         Err(TimedOut) => Err(ExecError::TimedOut),
     }
 }

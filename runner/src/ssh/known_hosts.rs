@@ -109,10 +109,8 @@ impl KnownHosts {
                         line_number: entry.line_number,
                     });
                 }
-                Some(CheckResult::Mismatch) => {
-                    if !other_types.contains(&entry.key_type) {
-                        other_types.push(entry.key_type.clone());
-                    }
+                Some(CheckResult::Mismatch) if !other_types.contains(&entry.key_type) => {
+                    other_types.push(entry.key_type.clone());
                 }
                 _ => {}
             }

@@ -6,8 +6,8 @@
 //! known_hosts, the agent's keys then the identity files, `ProxyJump`/`ProxyCommand`.
 //!
 //! One concept per file:
-//! - [`options`]: what the command line decides (timeouts, config file, host-key policy).
-//! - `config`: `ssh -G` resolution of an alias into a [`config::ResolvedHost`].
+//! - `options`: what the command line decides (timeouts, config file, host-key policy).
+//! - `config`: `ssh -G` resolution of an alias into a `ResolvedHost`.
 //! - `route`: how the TCP byte stream reaches a host (direct, `ProxyJump`, `ProxyCommand`).
 //! - `jump`, `proxy_command`: the two indirect routes.
 //! - `session`: TCP/stream -> handshake -> host key -> authentication.
@@ -21,7 +21,7 @@
 
 mod auth;
 mod base64;
-pub mod config;
+mod config;
 mod connector;
 mod exec;
 mod hints;

@@ -128,6 +128,16 @@ impl SshTransport {
                     None => hints::command_timeout(&self.name, timeout.as_secs()),
                 },
             }),
+            Err(ExecError::Refused(reason)) => Err(TransportError::Command {
+                host: self.name.clone(),
+                command: shown.to_owned(),
+                reason: format!("the SSH server refused to run it: {reason}"),
+                hint: format!(
+                    "check sshd's limits (MaxSessions) on {}; {}",
+                    self.ssh_alias(),
+                    hints::check_ssh(self.ssh_alias())
+                ),
+            }),
             Err(ExecError::Lost(reason)) => {
                 self.lost = Some(reason.clone());
                 Err(TransportError::Connect {
