@@ -36,7 +36,13 @@ fn dry_run_of_the_readme_example() {
 #[test]
 fn dry_run_through_a_proxy() {
     let mut args = README_NODES.to_vec();
-    args.extend(["--proxy", "hwstudio1:hwstudio2", "--dry-run", "--only", "ip"]);
+    args.extend([
+        "--proxy",
+        "hwstudio1:hwstudio2",
+        "--dry-run",
+        "--only",
+        "ip",
+    ]);
     let (code, out, _) = run(&args);
     assert_eq!(code, 0);
     insta::assert_snapshot!(out);

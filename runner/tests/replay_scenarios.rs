@@ -116,13 +116,19 @@ fn every_scenario_has_a_test() {
     for entry in std::fs::read_dir(fixtures()).expect("fixtures/ exists") {
         let path = entry.expect("readable fixtures/").path();
         if path.join("command").is_file() {
-            let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
             if !source.contains(&format!("replay(\"{name}\")")) {
                 missing.push(name);
             }
         }
     }
-    assert!(missing.is_empty(), "scenarios without a replay test: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "scenarios without a replay test: {missing:?}"
+    );
 }
 
 #[test]
@@ -141,7 +147,10 @@ fn check_mode_sends_no_change() {
     assert_eq!(execution.exit_code, 3, "{out}");
     let commands = received(&execution);
     for line in commands.lines().filter(|line| line.starts_with('$')) {
-        assert!(!line.contains("sudo") && !line.contains("sh -c"), "sent a change: {line}");
+        assert!(
+            !line.contains("sudo") && !line.contains("sh -c"),
+            "sent a change: {line}"
+        );
     }
     assert!(out.contains("would set 10.254.0.5/30 on en5"), "{out}");
 }
@@ -167,5 +176,8 @@ fn a_command_the_recording_lacks_is_refused_loudly() {
         "hwstudio2:en3:10.254.0.2",
     ]);
     assert_eq!(execution.exit_code, 1);
-    assert!(out.contains("has no (unused) recording of this command"), "{out}");
+    assert!(
+        out.contains("has no (unused) recording of this command"),
+        "{out}"
+    );
 }
