@@ -231,3 +231,29 @@ fn one_session_runs_many_commands_without_idle_waits() {
     eprintln!("command end to result: median {median} ms, all {tails:?}");
     assert!(median < 40, "median {median} ms: {tails:?}");
 }
+
+#[test]
+fn a_lost_connection_is_fatal_for_the_host_and_fails_fast_afterwards() {
+    if !sshd_available("lost_connection") {
+        return;
+    }
+    let (_client, _sshd, connector) = setup();
+    let mut session = connector.connect(&host("studio")).expect("connect");
+    // The command's parent is this connection's sshd process: killing it drops the
+    // connection the way a rebooting host or a crashed sshd does.
+    let result = session.run(&RemoteCommand::read(["sh", "-c", "kill -9 $PPID; sleep 5"]));
+    if let Ok(output) = &result {
+        assert_ne!(output.exit_code, 0, "{output:?}");
+    }
+    let started = Instant::now();
+    let error = session
+        .run(&RemoteCommand::read(["true"]))
+        .expect_err("the session is gone");
+    assert!(started.elapsed() < Duration::from_secs(2));
+    let TransportError::Connect { host, hint, .. } = &error else {
+        panic!("expected a connect error, got {error:?}");
+    };
+    assert_eq!(host, "studio");
+    assert!(hint.contains("ssh studio true"), "{hint}");
+    assert!(error.is_fatal_for_host());
+}
