@@ -83,6 +83,9 @@ struct UpArgs {
     /// HOST runs no sshd.
     #[arg(long, value_name = "HOST")]
     sshd_down: Vec<String>,
+    /// HOST is powered off: nothing answers on its management address.
+    #[arg(long, value_name = "HOST")]
+    host_down: Vec<String>,
     /// HOST is missing from the controller's known_hosts.
     #[arg(long, value_name = "HOST")]
     unknown_host_key: Vec<String>,
@@ -199,6 +202,9 @@ fn add_faults(spec: &mut LabSpec, args: &UpArgs) -> Result<()> {
     }
     for host in &args.sshd_down {
         spec.faults.push(Fault::SshdDown { host: host.clone() });
+    }
+    for host in &args.host_down {
+        spec.faults.push(Fault::HostDown { host: host.clone() });
     }
     for host in &args.unknown_host_key {
         spec.faults.push(Fault::HostKey {

@@ -136,6 +136,11 @@ impl Lab {
         }
 
         self.start_hosts(spec)?;
+        for fault in &spec.faults {
+            if let Fault::HostDown { host } = fault {
+                self.power_off(host)?;
+            }
+        }
         self.write_client_files(spec)?;
         self.state.save()
     }

@@ -309,6 +309,21 @@ impl Lab {
         self.state.save()
     }
 
+    /// Take the host off the management network (its `en0` goes down): connections to
+    /// it get no answer at all, as when the Mac is powered off.
+    pub fn power_off(&self, host: &str) -> Result<(), LabError> {
+        let ns = &self.state.host(host)?.ns;
+        sys::ip_in(ns, &["link", "set", crate::lab::MGMT_IFACE, "down"])?;
+        Ok(())
+    }
+
+    /// Undo [`Lab::power_off`].
+    pub fn power_on(&self, host: &str) -> Result<(), LabError> {
+        let ns = &self.state.host(host)?.ns;
+        sys::ip_in(ns, &["link", "set", crate::lab::MGMT_IFACE, "up"])?;
+        Ok(())
+    }
+
     /// Connect the cable at this port (as a fresh veth pair: like a real hotplug, the ports
     /// come back without addresses).
     pub fn plug(&mut self, host: &str, port: &str) -> Result<(), LabError> {

@@ -69,6 +69,8 @@ pub enum Fault {
     Delay { host: String, delay: Duration },
     /// No sshd runs on the host: connections are refused.
     SshdDown { host: String },
+    /// The host is powered off: its management link is down, nothing answers at all.
+    HostDown { host: String },
     /// The controller's known_hosts is wrong about this host.
     HostKey { host: String, kind: HostKeyFault },
 }
@@ -83,6 +85,7 @@ impl Fault {
             | Self::BehindJump { host, .. }
             | Self::Delay { host, .. }
             | Self::SshdDown { host }
+            | Self::HostDown { host }
             | Self::HostKey { host, .. } => host,
         }
     }

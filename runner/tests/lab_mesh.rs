@@ -1,0 +1,86 @@
+//! End to end on meshes of simulated Macs: every host gets the same device matrix, whose
+//! row i holds host i's own port towards each peer.
+
+use std::path::Path;
+
+use rdma_harness::lab::testing::lab_for_test;
+use rdma_harness::lab::{scenario, Lab};
+
+fn device_file(lab: &Lab, host: &str) -> String {
+    std::fs::read_to_string(lab.host_tmp(host).join("mlx_ibv_devices.json"))
+        .unwrap_or_else(|err| panic!("no device file on {host}: {err}"))
+}
+
+#[test]
+fn three_node_mesh_gets_the_right_matrix_everywhere() {
+    let Some(lab) = lab_for_test(scenario::three_node()) else {
+        return;
+    };
+    let args = [
+        "--node",
+        "machine-a:en3:10.254.0.1",
+        "--node",
+        "machine-b:en3:10.254.0.2",
+        "--node",
+        "machine-a:en5:10.254.0.5",
+        "--node",
+        "machine-c:en5:10.254.0.6",
+        "--node",
+        "machine-b:en5:10.254.0.9",
+        "--node",
+        "machine-c:en3:10.254.0.10",
+    ];
+    let result = lab
+        .run_tool(Path::new(env!("CARGO_BIN_EXE_rdma-setup")), &args, &[])
+        .expect("rdma-setup starts");
+    let log = result.transcript();
+    assert_eq!(result.code, Some(0), "{log}");
+    assert!(!result.stdout.contains('✗'), "{log}");
+    let want = r#"[[null,"rdma_en3","rdma_en5"],["rdma_en3",null,"rdma_en5"],["rdma_en5","rdma_en3",null]]"#;
+    for host in ["machine-a", "machine-b", "machine-c"] {
+        assert_eq!(device_file(&lab, host).trim(), want, "{host}\n{log}");
+    }
+    assert_eq!(
+        lab.ipv4_addrs("machine-c", "en3").expect("ip"),
+        ["10.254.0.10/30"]
+    );
+    for pair in [
+        "machine-a -> machine-b: ✓",
+        "machine-c -> machine-b: ✓",
+        "machine-b -> machine-c: ✓",
+    ] {
+        assert!(result.stdout.contains(pair), "{pair}\n{log}");
+    }
+}
+
+#[test]
+fn four_node_full_mesh() {
+    let Some(lab) = lab_for_test(scenario::four_node()) else {
+        return;
+    };
+    // Cable k between mac i and mac j gets 10.254.0.(4k+1) and .(4k+2).
+    let spec = scenario::four_node();
+    let mut args: Vec<String> = Vec::new();
+    for (k, cable) in spec.cables.iter().enumerate() {
+        for (end, offset) in [(&cable.a, 1), (&cable.b, 2)] {
+            args.push("--node".into());
+            args.push(format!(
+                "{}:{}:10.254.0.{}",
+                end.host,
+                end.port,
+                4 * k + offset
+            ));
+        }
+    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let result = lab
+        .run_tool(Path::new(env!("CARGO_BIN_EXE_rdma-setup")), &args, &[])
+        .expect("rdma-setup starts");
+    let log = result.transcript();
+    assert_eq!(result.code, Some(0), "{log}");
+    let want = r#"[[null,"rdma_en2","rdma_en3","rdma_en4"],["rdma_en2",null,"rdma_en3","rdma_en4"],["rdma_en2","rdma_en3",null,"rdma_en4"],["rdma_en2","rdma_en3","rdma_en4",null]]"#;
+    for host in ["mac1", "mac2", "mac3", "mac4"] {
+        assert_eq!(device_file(&lab, host).trim(), want, "{host}\n{log}");
+    }
+    assert_eq!(result.stdout.matches(": ✓ ").count(), 12, "{log}");
+}
