@@ -3,5 +3,6 @@
 
 pub mod lab;
 pub mod macos;
+pub mod phase_test;
 pub mod replay;
 pub mod sim;

@@ -34,12 +34,11 @@ impl Connector for ReplayConnector {
                 self.origin
             ),
         })?;
-        Ok(Box::new(ReplayTransport {
-            host: name.to_owned(),
-            origin: self.origin.clone(),
-            entries: transcript.entries.clone(),
-            used: vec![false; transcript.entries.len()],
-        }))
+        Ok(Box::new(ReplayTransport::new(
+            name,
+            self.origin.clone(),
+            transcript.entries.clone(),
+        )))
     }
 }
 
@@ -50,6 +49,29 @@ pub struct ReplayTransport {
     origin: String,
     entries: Vec<Entry>,
     used: Vec<bool>,
+}
+
+impl ReplayTransport {
+    /// Serve `entries` for `host`; `origin` names where they came from in errors.
+    pub fn new(host: impl Into<String>, origin: impl Into<String>, entries: Vec<Entry>) -> Self {
+        let used = vec![false; entries.len()];
+        Self {
+            host: host.into(),
+            origin: origin.into(),
+            entries,
+            used,
+        }
+    }
+
+    /// The recorded entries no command has asked for yet.
+    pub fn unused(&self) -> Vec<&Entry> {
+        self.entries
+            .iter()
+            .zip(&self.used)
+            .filter(|(_, used)| !**used)
+            .map(|(entry, _)| entry)
+            .collect()
+    }
 }
 
 impl Transport for ReplayTransport {

@@ -1,66 +1,14 @@
 //! The phase end to end against a scripted host.
 
-use std::collections::VecDeque;
-
-use rdma_phase::plan::ProxySpec;
-use rdma_phase::{
-    ClusterPlan, CommandOutput, Context, HostId, Mode, NodeId, NodeSpec, Outcome, Phase, Prefix,
-    RemoteCommand, Status, Transport, TransportError,
-};
+use rdma_harness::phase_test::{output as out, run_phase};
+use rdma_phase::{CommandOutput, Mode, Outcome, Status};
 
 use super::BRIDGE;
 
-/// Answers commands in the order expected and records what was sent.
-struct Script {
-    answers: VecDeque<(&'static str, CommandOutput)>,
-    sent: Vec<String>,
-}
-
-impl Transport for Script {
-    fn host(&self) -> &str {
-        "hwstudio1"
-    }
-
-    fn run(&mut self, command: &RemoteCommand) -> Result<CommandOutput, TransportError> {
-        let line = command.shell_line();
-        self.sent.push(line.clone());
-        match self.answers.pop_front() {
-            Some((expected, output)) if expected == line => Ok(output),
-            other => panic!("unexpected `{line}`, script had {other:?}"),
-        }
-    }
-}
-
-fn out(stdout: &str, stderr: &str, exit_code: i32) -> CommandOutput {
-    CommandOutput {
-        stdout: stdout.into(),
-        stderr: stderr.into(),
-        exit_code,
-    }
-}
-
+/// Run the phase for hwstudio1:en5:10.254.0.5 against scripted answers.
 fn run(mode: Mode, answers: Vec<(&'static str, CommandOutput)>) -> (Vec<Outcome>, Vec<String>) {
-    let nodes = ["hwstudio1:en5:10.254.0.5", "hwstudio2:en5:10.254.0.6"]
-        .iter()
-        .map(|spec| NodeSpec::parse(spec).expect("valid spec"))
-        .collect();
-    let proxies: Vec<ProxySpec> = Vec::new();
-    let plan =
-        ClusterPlan::build(nodes, proxies, Prefix::new(30).expect("valid")).expect("valid plan");
-    let mut script = Script {
-        answers: answers.into(),
-        sent: Vec::new(),
-    };
-    let outcomes = {
-        let mut cx = Context::new(&plan, HostId(0), Some(NodeId(0)), mode, &mut script);
-        BRIDGE.run(&mut cx).expect("no transport error")
-    };
-    assert!(
-        script.answers.is_empty(),
-        "unused answers: {:?}",
-        script.answers
-    );
-    (outcomes, script.sent)
+    let scripted = run_phase(&BRIDGE, mode, answers);
+    (scripted.outcomes, scripted.sent)
 }
 
 const EN5: &str =
