@@ -348,3 +348,25 @@ fn teardown_removes_everything_and_is_idempotent() {
     Lab::down_by_name(&name).expect("second teardown is fine");
     Lab::down_by_name(&name).expect("third teardown is fine");
 }
+
+#[test]
+fn a_panicking_test_still_tears_its_lab_down() {
+    let name = std::sync::Mutex::new(None);
+    let outcome = std::panic::catch_unwind(|| {
+        let Some(lab) = lab_for_test(scenario::two_node()) else {
+            return;
+        };
+        *name.lock().expect("lock") = Some(lab.name().to_owned());
+        panic!("a failing assertion");
+    });
+    let Some(name) = name.into_inner().expect("lock") else {
+        return;
+    };
+    assert!(outcome.is_err());
+    let namespaces = std::process::Command::new("ip")
+        .args(["netns", "list"])
+        .output()
+        .expect("ip");
+    assert!(!String::from_utf8_lossy(&namespaces.stdout).contains(&format!("{name}-")));
+    assert!(!Lab::list().contains(&name));
+}

@@ -57,3 +57,18 @@ impl LabError {
         move |source| Self::Io { what, source }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unavailable_names_every_missing_piece_and_the_fix() {
+        let text = LabError::Unavailable {
+            missing: vec!["root: running as uid 1000".into(), "/usr/sbin/sshd".into()],
+        }
+        .to_string();
+        assert!(text.contains("\n  - root: running as uid 1000\n  - /usr/sbin/sshd\n"));
+        assert!(text.contains("apt-get install -y openssh-server iproute2 iputils-ping"));
+    }
+}
