@@ -112,10 +112,13 @@ impl Lab {
                     addr(HIDDEN_NET, 100 + host_octet(index)),
                 )?;
             }
-            // macOS always has the Thunderbolt Bridge; a fresh boot leaves it empty here.
-            net::add_bridge(&host.ns, "bridge0")?;
         }
         self.build_cables(spec)?;
+        for host in &self.state.hosts {
+            // macOS always has the Thunderbolt Bridge, listed after the ports; a fresh boot
+            // leaves it empty here (the Bridged fault fills it).
+            net::add_bridge(&host.ns, "bridge0")?;
+        }
         for fault in &spec.faults {
             if let Fault::Bridged { host, port, bridge } = fault {
                 net::bridge_port(&self.state.host(host)?.ns, bridge, port)?;
