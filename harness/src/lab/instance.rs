@@ -26,6 +26,9 @@ impl Lab {
         spec.validate()?;
         let shim = locate::shim()?;
         teardown::reap_orphans();
+        // sshd's privilege-separation directory: systemd's tmpfiles makes it on a normal
+        // boot, a container or CI machine fresh from `apt-get install` may not have it.
+        build::mkdir(std::path::Path::new(preflight::PRIVSEP_DIR), 0o755)?;
         let base = base_dir();
         build::mkdir(&base, 0o755)?;
         let name = loop {

@@ -14,6 +14,8 @@ const TOOLS: &[(&str, &str)] = &[
 ];
 
 pub const SSHD: &str = "/usr/sbin/sshd";
+/// sshd refuses to start without it.
+pub const PRIVSEP_DIR: &str = "/run/sshd";
 
 pub fn check() -> Result<(), LabError> {
     let mut missing = Vec::new();
