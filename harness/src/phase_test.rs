@@ -19,14 +19,6 @@ pub struct Scripted {
     pub sent: Vec<String>,
 }
 
-pub fn output(stdout: &str, stderr: &str, exit_code: i32) -> CommandOutput {
-    CommandOutput {
-        stdout: stdout.into(),
-        stderr: stderr.into(),
-        exit_code,
-    }
-}
-
 /// Run `phase` for hwstudio1's node of [`TWO_NODES`] against `answers` (command line ->
 /// output). Panics when the phase sends something unscripted or leaves an answer unused.
 pub fn run_phase(phase: &dyn Phase, mode: Mode, answers: Vec<(&str, CommandOutput)>) -> Scripted {

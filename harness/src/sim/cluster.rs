@@ -159,19 +159,11 @@ fn answer(
 }
 
 fn ok(stdout: &str) -> CommandOutput {
-    CommandOutput {
-        stdout: stdout.to_owned(),
-        stderr: String::new(),
-        exit_code: 0,
-    }
+    CommandOutput::new(stdout, "", 0)
 }
 
 fn fail(stdout: &str, stderr: &str, exit_code: i32) -> CommandOutput {
-    CommandOutput {
-        stdout: stdout.to_owned(),
-        stderr: stderr.to_owned(),
-        exit_code,
-    }
+    CommandOutput::new(stdout, stderr, exit_code)
 }
 
 fn missing_interface(name: &str) -> CommandOutput {
@@ -396,10 +388,6 @@ fn ping(hosts: &[SimHost], index: usize, cables: &[Cable], target: &str) -> Comm
     });
     match reachable {
         Some(rtt) => ok(&macos::ping_reply(target, rtt)),
-        None => CommandOutput {
-            stdout: macos::ping_no_reply(target),
-            stderr: String::new(),
-            exit_code: 2,
-        },
+        None => CommandOutput::new(macos::ping_no_reply(target), "", 2),
     }
 }

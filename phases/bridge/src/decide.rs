@@ -90,11 +90,7 @@ mod tests {
     }
 
     fn output(stderr: &str, exit_code: i32) -> CommandOutput {
-        CommandOutput {
-            stdout: String::new(),
-            stderr: stderr.into(),
-            exit_code,
-        }
+        CommandOutput::new("", stderr, exit_code)
     }
 
     #[rstest]

@@ -1,6 +1,6 @@
 //! The phase end to end against a scripted host.
 
-use rdma_harness::phase_test::{output as out, run_phase};
+use rdma_harness::phase_test::run_phase;
 use rdma_phase::{CommandOutput, Mode, Outcome, Status};
 
 use super::BRIDGE;
@@ -27,7 +27,10 @@ fn rows(outcomes: &[Outcome]) -> Vec<(Status, &str)> {
 
 #[test]
 fn clean_host_needs_no_sudo() {
-    let (outcomes, sent) = run(Mode::Apply, vec![("ifconfig -a", out(EN5, "", 0))]);
+    let (outcomes, sent) = run(
+        Mode::Apply,
+        vec![("ifconfig -a", CommandOutput::new(EN5, "", 0))],
+    );
     assert_eq!(rows(&outcomes), [(Status::Ok, "en5 not in any bridge")]);
     assert_eq!(sent, ["ifconfig -a"]);
 }
@@ -37,15 +40,21 @@ fn removes_from_every_bridge_and_verifies() {
     let (outcomes, sent) = run(
         Mode::Apply,
         vec![
-            ("ifconfig -a", out(&format!("{EN5}{BRIDGES}"), "", 0)),
-            ("sudo ifconfig bridge0 deletem en5", out("", "", 0)),
+            (
+                "ifconfig -a",
+                CommandOutput::new(&format!("{EN5}{BRIDGES}"), "", 0),
+            ),
+            (
+                "sudo ifconfig bridge0 deletem en5",
+                CommandOutput::new("", "", 0),
+            ),
             (
                 "sudo ifconfig bridge1 deletem en5",
-                out("", "ifconfig: BRDGDEL en5: No such file or directory\n", 1),
+                CommandOutput::new("", "ifconfig: BRDGDEL en5: No such file or directory\n", 1),
             ),
             (
                 "ifconfig -a",
-                out(&format!("{EN5}{BRIDGE0_WITHOUT_EN5}"), "", 0),
+                CommandOutput::new(&format!("{EN5}{BRIDGE0_WITHOUT_EN5}"), "", 0),
             ),
         ],
     );
@@ -63,7 +72,10 @@ fn removes_from_every_bridge_and_verifies() {
 fn check_mode_sends_no_change() {
     let (outcomes, sent) = run(
         Mode::Check,
-        vec![("ifconfig -a", out(&format!("{EN5}{BRIDGES}"), "", 0))],
+        vec![(
+            "ifconfig -a",
+            CommandOutput::new(&format!("{EN5}{BRIDGES}"), "", 0),
+        )],
     );
     assert_eq!(
         rows(&outcomes),
@@ -82,7 +94,7 @@ fn refused_removal_fails_with_a_sudo_hint() {
         vec![
             (
                 "ifconfig -a",
-                out(
+                CommandOutput::new(
                     &format!("{EN5}{BRIDGE0_WITHOUT_EN5}").replace("en2", "en5"),
                     "",
                     0,
@@ -90,7 +102,7 @@ fn refused_removal_fails_with_a_sudo_hint() {
             ),
             (
                 "sudo ifconfig bridge0 deletem en5",
-                out("", "ifconfig: BRDGDEL en5: Operation not permitted\n", 1),
+                CommandOutput::new("", "ifconfig: BRDGDEL en5: Operation not permitted\n", 1),
             ),
         ],
     );
@@ -112,10 +124,22 @@ fn member_that_comes_back_fails_verification() {
     let (outcomes, _) = run(
         Mode::Apply,
         vec![
-            ("ifconfig -a", out(&format!("{EN5}{BRIDGES}"), "", 0)),
-            ("sudo ifconfig bridge0 deletem en5", out("", "", 0)),
-            ("sudo ifconfig bridge1 deletem en5", out("", "", 0)),
-            ("ifconfig -a", out(&format!("{EN5}{BRIDGES}"), "", 0)),
+            (
+                "ifconfig -a",
+                CommandOutput::new(&format!("{EN5}{BRIDGES}"), "", 0),
+            ),
+            (
+                "sudo ifconfig bridge0 deletem en5",
+                CommandOutput::new("", "", 0),
+            ),
+            (
+                "sudo ifconfig bridge1 deletem en5",
+                CommandOutput::new("", "", 0),
+            ),
+            (
+                "ifconfig -a",
+                CommandOutput::new(&format!("{EN5}{BRIDGES}"), "", 0),
+            ),
         ],
     );
     assert_eq!(
@@ -131,7 +155,10 @@ fn member_that_comes_back_fails_verification() {
 fn unknown_interface_fails_with_a_hint() {
     let (outcomes, _) = run(
         Mode::Apply,
-        vec![("ifconfig -a", out(&EN5.replace("en5", "en3"), "", 0))],
+        vec![(
+            "ifconfig -a",
+            CommandOutput::new(&EN5.replace("en5", "en3"), "", 0),
+        )],
     );
     assert_eq!(
         rows(&outcomes),
@@ -145,15 +172,21 @@ fn rows_keep_bridge_order_when_one_removal_fails() {
     let (outcomes, _) = run(
         Mode::Apply,
         vec![
-            ("ifconfig -a", out(&format!("{EN5}{BRIDGES}"), "", 0)),
-            (
-                "sudo ifconfig bridge0 deletem en5",
-                out("", "ifconfig: BRDGDEL en5: Device busy\n", 1),
-            ),
-            ("sudo ifconfig bridge1 deletem en5", out("", "", 0)),
             (
                 "ifconfig -a",
-                out(&format!("{EN5}{BRIDGE0_WITHOUT_EN5}"), "", 0),
+                CommandOutput::new(&format!("{EN5}{BRIDGES}"), "", 0),
+            ),
+            (
+                "sudo ifconfig bridge0 deletem en5",
+                CommandOutput::new("", "ifconfig: BRDGDEL en5: Device busy\n", 1),
+            ),
+            (
+                "sudo ifconfig bridge1 deletem en5",
+                CommandOutput::new("", "", 0),
+            ),
+            (
+                "ifconfig -a",
+                CommandOutput::new(&format!("{EN5}{BRIDGE0_WITHOUT_EN5}"), "", 0),
             ),
         ],
     );

@@ -17,6 +17,14 @@ pub struct CommandOutput {
 }
 
 impl CommandOutput {
+    pub fn new(stdout: impl Into<String>, stderr: impl Into<String>, exit_code: i32) -> Self {
+        Self {
+            stdout: stdout.into(),
+            stderr: stderr.into(),
+            exit_code,
+        }
+    }
+
     pub fn success(&self) -> bool {
         self.exit_code == 0
     }

@@ -95,11 +95,7 @@ mod tests {
     const WANTED: &str = "[[null,\"rdma_en5\"],[\"rdma_en5\",null]]\n";
 
     fn cat(stdout: &str, stderr: &str, exit_code: i32) -> CommandOutput {
-        CommandOutput {
-            stdout: stdout.into(),
-            stderr: stderr.into(),
-            exit_code,
-        }
+        CommandOutput::new(stdout, stderr, exit_code)
     }
 
     #[rstest]

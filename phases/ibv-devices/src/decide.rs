@@ -170,14 +170,6 @@ mod tests {
     const HEADER: &str =
         "    device          \t   node GUID\n    ------          \t----------------\n";
 
-    fn output(stdout: &str, stderr: &str, exit_code: i32) -> CommandOutput {
-        CommandOutput {
-            stdout: stdout.into(),
-            stderr: stderr.into(),
-            exit_code,
-        }
-    }
-
     fn facts() -> NodeFacts<'static> {
         NodeFacts {
             host: "hwstudio1",
@@ -196,34 +188,34 @@ mod tests {
     }
 
     #[rstest]
-    #[case(output(&list(&["rdma_en2", "rdma_en5"]), "", 0), Status::Ok, "IBV devices: rdma_en5")]
+    #[case(CommandOutput::new(&list(&["rdma_en2", "rdma_en5"]), "", 0), Status::Ok, "IBV devices: rdma_en5")]
     #[case(
-        output(HEADER, "", 0),
+        CommandOutput::new(HEADER, "", 0),
         Status::Fail,
         "IBV devices: none (RDMA disabled)"
     )]
     #[case(
-        output("", "No IB devices found\n", 255),
+        CommandOutput::new("", "No IB devices found\n", 255),
         Status::Fail,
         "IBV devices: none (RDMA disabled)"
     )]
     #[case(
-        output(&list(&["rdma_en3", "rdma_en2"]), "", 0),
+        CommandOutput::new(&list(&["rdma_en3", "rdma_en2"]), "", 0),
         Status::Fail,
         "IBV devices: rdma_en5 not found (found: rdma_en3, rdma_en2)"
     )]
     #[case(
-        output(&list(&["rdma_en50"]), "", 0),
+        CommandOutput::new(&list(&["rdma_en50"]), "", 0),
         Status::Fail,
         "IBV devices: rdma_en5 not found (found: rdma_en50)"
     )]
     #[case(
-        output("", "zsh:1: command not found: ibv_devices\n", 127),
+        CommandOutput::new("", "zsh:1: command not found: ibv_devices\n", 127),
         Status::Fail,
         "IBV devices: ibv_devices not found (needs macOS 26.2 or later)"
     )]
     #[case(
-        output("", "Failed to get IB devices list: Function not implemented\n", 1),
+        CommandOutput::new("", "Failed to get IB devices list: Function not implemented\n", 1),
         Status::Fail,
         "IBV devices: ibv_devices failed: Failed to get IB devices list: Function not implemented"
     )]
@@ -258,7 +250,7 @@ mod tests {
         let parsed = parse_ibv_devinfo(&text);
         let row = port_row(
             pick_device(&parsed, "rdma_en5"),
-            &output(&text, "", 0),
+            &CommandOutput::new(&text, "", 0),
             &facts(),
         );
         assert_eq!((row.status, row.message.as_str()), (status, message));
@@ -266,7 +258,7 @@ mod tests {
 
     #[test]
     fn unreadable_devinfo_shows_the_error() {
-        let out = output("", "IB device 'rdma_en5' wasn't found\n", 255);
+        let out = CommandOutput::new("", "IB device 'rdma_en5' wasn't found\n", 255);
         let row = port_row(None, &out, &facts());
         assert_eq!(
             row.message,

@@ -202,11 +202,7 @@ mod tests {
     }
 
     fn printenv(stdout: &str, exit_code: i32) -> CommandOutput {
-        CommandOutput {
-            stdout: stdout.into(),
-            stderr: String::new(),
-            exit_code,
-        }
+        CommandOutput::new(stdout, "", exit_code)
     }
 
     #[rstest]

@@ -1,6 +1,6 @@
 //! The phase end to end against a scripted host.
 
-use rdma_harness::phase_test::{output as out, run_phase};
+use rdma_harness::phase_test::run_phase;
 use rdma_phase::{CommandOutput, Mode, Outcome, Status};
 
 use super::IP;
@@ -33,7 +33,10 @@ fn hint(outcome: &Outcome) -> &str {
 fn address_already_there_needs_no_sudo() {
     let (outcomes, sent) = run(
         Mode::Apply,
-        vec![("ifconfig -a", out(&format!("{EN0}{EN5_SET}"), "", 0))],
+        vec![(
+            "ifconfig -a",
+            CommandOutput::new(&format!("{EN0}{EN5_SET}"), "", 0),
+        )],
     );
     assert_eq!(
         rows(&outcomes),
@@ -47,9 +50,12 @@ fn sets_and_verifies() {
     let (outcomes, sent) = run(
         Mode::Apply,
         vec![
-            ("ifconfig -a", out(&format!("{EN0}{EN5_BARE}"), "", 0)),
-            (SET, out("", "", 0)),
-            ("ifconfig en5", out(EN5_SET, "", 0)),
+            (
+                "ifconfig -a",
+                CommandOutput::new(&format!("{EN0}{EN5_BARE}"), "", 0),
+            ),
+            (SET, CommandOutput::new("", "", 0)),
+            ("ifconfig en5", CommandOutput::new(EN5_SET, "", 0)),
         ],
     );
     assert_eq!(
@@ -63,7 +69,10 @@ fn sets_and_verifies() {
 fn check_mode_holds_the_change_back() {
     let (outcomes, sent) = run(
         Mode::Check,
-        vec![("ifconfig -a", out(&format!("{EN0}{EN5_BARE}"), "", 0))],
+        vec![(
+            "ifconfig -a",
+            CommandOutput::new(&format!("{EN0}{EN5_BARE}"), "", 0),
+        )],
     );
     assert_eq!(
         rows(&outcomes),
@@ -77,13 +86,16 @@ fn replaces_an_old_address_the_session_does_not_use() {
     let (outcomes, sent) = run(
         Mode::Apply,
         vec![
-            ("ifconfig -a", out(&format!("{EN0}{EN5_OLD}"), "", 0)),
+            (
+                "ifconfig -a",
+                CommandOutput::new(&format!("{EN0}{EN5_OLD}"), "", 0),
+            ),
             (
                 "printenv SSH_CONNECTION",
-                out("192.168.1.5 52144 192.168.1.20 22\n", "", 0),
+                CommandOutput::new("192.168.1.5 52144 192.168.1.20 22\n", "", 0),
             ),
-            (SET, out("", "", 0)),
-            ("ifconfig en5", out(EN5_SET, "", 0)),
+            (SET, CommandOutput::new("", "", 0)),
+            ("ifconfig en5", CommandOutput::new(EN5_SET, "", 0)),
         ],
     );
     assert_eq!(
@@ -98,10 +110,13 @@ fn never_touches_the_session_interface() {
     let (outcomes, sent) = run(
         Mode::Apply,
         vec![
-            ("ifconfig -a", out(&format!("{EN0}{EN5_OLD}"), "", 0)),
+            (
+                "ifconfig -a",
+                CommandOutput::new(&format!("{EN0}{EN5_OLD}"), "", 0),
+            ),
             (
                 "printenv SSH_CONNECTION",
-                out("192.168.7.2 52144 192.168.7.1 22\n", "", 0),
+                CommandOutput::new("192.168.7.2 52144 192.168.7.1 22\n", "", 0),
             ),
         ],
     );
@@ -120,8 +135,11 @@ fn unreadable_session_is_not_risked() {
     let (outcomes, _) = run(
         Mode::Apply,
         vec![
-            ("ifconfig -a", out(&format!("{EN0}{EN5_OLD}"), "", 0)),
-            ("printenv SSH_CONNECTION", out("", "", 1)),
+            (
+                "ifconfig -a",
+                CommandOutput::new(&format!("{EN0}{EN5_OLD}"), "", 0),
+            ),
+            ("printenv SSH_CONNECTION", CommandOutput::new("", "", 1)),
         ],
     );
     assert_eq!(
@@ -140,7 +158,10 @@ fn refuses_a_subnet_clash() {
         "en6: flags=8863<UP> mtu 1500\n\tinet 10.254.0.6 netmask 0xfffffffc broadcast 10.254.0.7\n";
     let (outcomes, sent) = run(
         Mode::Apply,
-        vec![("ifconfig -a", out(&format!("{EN0}{EN5_BARE}{en6}"), "", 0))],
+        vec![(
+            "ifconfig -a",
+            CommandOutput::new(&format!("{EN0}{EN5_BARE}{en6}"), "", 0),
+        )],
     );
     assert_eq!(
         rows(&outcomes),
@@ -158,10 +179,13 @@ fn permission_denied_gets_a_sudo_hint() {
     let (outcomes, _) = run(
         Mode::Apply,
         vec![
-            ("ifconfig -a", out(&format!("{EN0}{EN5_BARE}"), "", 0)),
+            (
+                "ifconfig -a",
+                CommandOutput::new(&format!("{EN0}{EN5_BARE}"), "", 0),
+            ),
             (
                 SET,
-                out("", "ifconfig: ioctl (SIOCAIFADDR): permission denied\n", 1),
+                CommandOutput::new("", "ifconfig: ioctl (SIOCAIFADDR): permission denied\n", 1),
             ),
         ],
     );
@@ -180,9 +204,12 @@ fn address_that_does_not_stick_fails() {
     let (outcomes, _) = run(
         Mode::Apply,
         vec![
-            ("ifconfig -a", out(&format!("{EN0}{EN5_BARE}"), "", 0)),
-            (SET, out("", "", 0)),
-            ("ifconfig en5", out(EN5_BARE, "", 0)),
+            (
+                "ifconfig -a",
+                CommandOutput::new(&format!("{EN0}{EN5_BARE}"), "", 0),
+            ),
+            (SET, CommandOutput::new("", "", 0)),
+            ("ifconfig en5", CommandOutput::new(EN5_BARE, "", 0)),
         ],
     );
     assert_eq!(
@@ -193,7 +220,10 @@ fn address_that_does_not_stick_fails() {
 
 #[test]
 fn missing_interface_fails() {
-    let (outcomes, _) = run(Mode::Apply, vec![("ifconfig -a", out(EN0, "", 0))]);
+    let (outcomes, _) = run(
+        Mode::Apply,
+        vec![("ifconfig -a", CommandOutput::new(EN0, "", 0))],
+    );
     assert_eq!(
         rows(&outcomes),
         [(Status::Fail, "en5 does not exist on hwstudio1")]

@@ -201,32 +201,24 @@ mod tests {
         }
     }
 
-    fn output(stdout: &str, stderr: &str, exit_code: i32) -> CommandOutput {
-        CommandOutput {
-            stdout: stdout.into(),
-            stderr: stderr.into(),
-            exit_code,
-        }
-    }
-
     #[rstest]
     #[case(
-        output("1 packets transmitted, 1 packets received, 0.0% packet loss\nround-trip min/avg/max/stddev = 0.118/0.118/0.118/0.000 ms\n", "", 0),
+        CommandOutput::new("1 packets transmitted, 1 packets received, 0.0% packet loss\nround-trip min/avg/max/stddev = 0.118/0.118/0.118/0.000 ms\n", "", 0),
         Status::Ok,
         "0.12ms"
     )]
     #[case(
-        output("1 packets transmitted, 1 received, 0% packet loss, time 0ms\nrtt min/avg/max/mdev = 0.045/0.045/0.045/0.000 ms\n", "", 0),
+        CommandOutput::new("1 packets transmitted, 1 received, 0% packet loss, time 0ms\nrtt min/avg/max/mdev = 0.045/0.045/0.045/0.000 ms\n", "", 0),
         Status::Ok,
         "0.04ms"
     )]
     #[case(
-        output("1 packets transmitted, 1 packets received, 0.0% packet loss\n", "", 0),
+        CommandOutput::new("1 packets transmitted, 1 packets received, 0.0% packet loss\n", "", 0),
         Status::Ok,
         "reply"
     )]
     #[case(
-        output(
+        CommandOutput::new(
             "1 packets transmitted, 0 packets received, 100.0% packet loss\n",
             "",
             2
@@ -235,7 +227,7 @@ mod tests {
         "no response"
     )]
     #[case(
-        output("", "ping: sendto: No route to host\n", 2),
+        CommandOutput::new("", "ping: sendto: No route to host\n", 2),
         Status::Fail,
         "no response"
     )]
@@ -250,7 +242,7 @@ mod tests {
 
     #[test]
     fn no_response_hint_names_the_cable_and_what_ping_said() {
-        let out = output("", "ping: sendto: Host is down\n", 2);
+        let out = CommandOutput::new("", "ping: sendto: Host is down\n", 2);
         let outcome = report(&probe(), parse_ping(&out.stdout), &out);
         let hint = outcome.hint.unwrap_or_default();
         assert!(hint.starts_with("hwstudio1 got no reply from hwstudio2 at 10.254.0.6 over en5 (ping said: ping: sendto: Host is down)."));

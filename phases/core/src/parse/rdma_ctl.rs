@@ -51,41 +51,36 @@ mod tests {
     use proptest::prelude::*;
     use rstest::rstest;
 
-    fn output(stdout: &str, stderr: &str, exit_code: i32) -> CommandOutput {
-        CommandOutput {
-            stdout: stdout.into(),
-            stderr: stderr.into(),
-            exit_code,
-        }
-    }
-
     #[rstest]
-    #[case(output("enabled\n", "", 0), RdmaState::Enabled)]
-    #[case(output("disabled\n", "", 0), RdmaState::Disabled)]
-    #[case(output("disabled\n", "", 1), RdmaState::Disabled)]
-    #[case(output("  enabled  \r\n", "", 0), RdmaState::Enabled)]
+    #[case(CommandOutput::new("enabled\n", "", 0), RdmaState::Enabled)]
+    #[case(CommandOutput::new("disabled\n", "", 0), RdmaState::Disabled)]
+    #[case(CommandOutput::new("disabled\n", "", 1), RdmaState::Disabled)]
+    #[case(CommandOutput::new("  enabled  \r\n", "", 0), RdmaState::Enabled)]
     #[case(
-        output("", "zsh:1: command not found: rdma_ctl\n", 127),
+        CommandOutput::new("", "zsh:1: command not found: rdma_ctl\n", 127),
         RdmaState::Missing
     )]
     #[case(
-        output("", "bash: rdma_ctl: command not found\n", 127),
+        CommandOutput::new("", "bash: rdma_ctl: command not found\n", 127),
         RdmaState::Missing
     )]
-    #[case(output("", "sh: 1: rdma_ctl: not found\n", 127), RdmaState::Missing)]
     #[case(
-        output("", "bash: line 1: rdma_ctl: command not found\n", 1),
+        CommandOutput::new("", "sh: 1: rdma_ctl: not found\n", 127),
         RdmaState::Missing
     )]
-    #[case(output("", "", 127), RdmaState::Missing)]
     #[case(
-        output("", "rdma_ctl: This tool needs to be executed from Recovery OS.\n", 77),
+        CommandOutput::new("", "bash: line 1: rdma_ctl: command not found\n", 1),
+        RdmaState::Missing
+    )]
+    #[case(CommandOutput::new("", "", 127), RdmaState::Missing)]
+    #[case(
+        CommandOutput::new("", "rdma_ctl: This tool needs to be executed from Recovery OS.\n", 77),
         RdmaState::Other("rdma_ctl: This tool needs to be executed from Recovery OS.".into())
     )]
-    #[case(output("", "", 0), RdmaState::Other(String::new()))]
-    #[case(output("enabled disabled\n", "", 0), RdmaState::Other("enabled disabled".into()))]
-    #[case(output("not enabled\n", "", 0), RdmaState::Other("not enabled".into()))]
-    #[case(output("Enabled\n", "", 0), RdmaState::Other("Enabled".into()))]
+    #[case(CommandOutput::new("", "", 0), RdmaState::Other(String::new()))]
+    #[case(CommandOutput::new("enabled disabled\n", "", 0), RdmaState::Other("enabled disabled".into()))]
+    #[case(CommandOutput::new("not enabled\n", "", 0), RdmaState::Other("not enabled".into()))]
+    #[case(CommandOutput::new("Enabled\n", "", 0), RdmaState::Other("Enabled".into()))]
     fn classifies(#[case] output: CommandOutput, #[case] state: RdmaState) {
         assert_eq!(parse_rdma_ctl_status(&output), state);
     }
@@ -93,7 +88,7 @@ mod tests {
     proptest! {
         #[test]
         fn never_panics(stdout in "\\PC*", stderr in "\\PC*", exit_code in any::<i32>()) {
-            let _ = parse_rdma_ctl_status(&output(&stdout, &stderr, exit_code));
+            let _ = parse_rdma_ctl_status(&CommandOutput::new(&stdout, &stderr, exit_code));
         }
     }
 }
