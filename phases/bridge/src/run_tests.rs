@@ -42,7 +42,7 @@ fn removes_from_every_bridge_and_verifies() {
         vec![
             (
                 "ifconfig -a",
-                CommandOutput::new(&format!("{EN5}{BRIDGES}"), "", 0),
+                CommandOutput::new(format!("{EN5}{BRIDGES}"), "", 0),
             ),
             (
                 "sudo ifconfig bridge0 deletem en5",
@@ -54,7 +54,7 @@ fn removes_from_every_bridge_and_verifies() {
             ),
             (
                 "ifconfig -a",
-                CommandOutput::new(&format!("{EN5}{BRIDGE0_WITHOUT_EN5}"), "", 0),
+                CommandOutput::new(format!("{EN5}{BRIDGE0_WITHOUT_EN5}"), "", 0),
             ),
         ],
     );
@@ -74,7 +74,7 @@ fn check_mode_sends_no_change() {
         Mode::Check,
         vec![(
             "ifconfig -a",
-            CommandOutput::new(&format!("{EN5}{BRIDGES}"), "", 0),
+            CommandOutput::new(format!("{EN5}{BRIDGES}"), "", 0),
         )],
     );
     assert_eq!(
@@ -95,7 +95,7 @@ fn refused_removal_fails_with_a_sudo_hint() {
             (
                 "ifconfig -a",
                 CommandOutput::new(
-                    &format!("{EN5}{BRIDGE0_WITHOUT_EN5}").replace("en2", "en5"),
+                    format!("{EN5}{BRIDGE0_WITHOUT_EN5}").replace("en2", "en5"),
                     "",
                     0,
                 ),
@@ -126,7 +126,7 @@ fn member_that_comes_back_fails_verification() {
         vec![
             (
                 "ifconfig -a",
-                CommandOutput::new(&format!("{EN5}{BRIDGES}"), "", 0),
+                CommandOutput::new(format!("{EN5}{BRIDGES}"), "", 0),
             ),
             (
                 "sudo ifconfig bridge0 deletem en5",
@@ -138,7 +138,7 @@ fn member_that_comes_back_fails_verification() {
             ),
             (
                 "ifconfig -a",
-                CommandOutput::new(&format!("{EN5}{BRIDGES}"), "", 0),
+                CommandOutput::new(format!("{EN5}{BRIDGES}"), "", 0),
             ),
         ],
     );
@@ -157,7 +157,7 @@ fn unknown_interface_fails_with_a_hint() {
         Mode::Apply,
         vec![(
             "ifconfig -a",
-            CommandOutput::new(&EN5.replace("en5", "en3"), "", 0),
+            CommandOutput::new(EN5.replace("en5", "en3"), "", 0),
         )],
     );
     assert_eq!(
@@ -174,7 +174,7 @@ fn rows_keep_bridge_order_when_one_removal_fails() {
         vec![
             (
                 "ifconfig -a",
-                CommandOutput::new(&format!("{EN5}{BRIDGES}"), "", 0),
+                CommandOutput::new(format!("{EN5}{BRIDGES}"), "", 0),
             ),
             (
                 "sudo ifconfig bridge0 deletem en5",
@@ -186,7 +186,7 @@ fn rows_keep_bridge_order_when_one_removal_fails() {
             ),
             (
                 "ifconfig -a",
-                CommandOutput::new(&format!("{EN5}{BRIDGE0_WITHOUT_EN5}"), "", 0),
+                CommandOutput::new(format!("{EN5}{BRIDGE0_WITHOUT_EN5}"), "", 0),
             ),
         ],
     );

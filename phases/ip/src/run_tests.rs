@@ -35,7 +35,7 @@ fn address_already_there_needs_no_sudo() {
         Mode::Apply,
         vec![(
             "ifconfig -a",
-            CommandOutput::new(&format!("{EN0}{EN5_SET}"), "", 0),
+            CommandOutput::new(format!("{EN0}{EN5_SET}"), "", 0),
         )],
     );
     assert_eq!(
@@ -52,7 +52,7 @@ fn sets_and_verifies() {
         vec![
             (
                 "ifconfig -a",
-                CommandOutput::new(&format!("{EN0}{EN5_BARE}"), "", 0),
+                CommandOutput::new(format!("{EN0}{EN5_BARE}"), "", 0),
             ),
             (SET, CommandOutput::new("", "", 0)),
             ("ifconfig en5", CommandOutput::new(EN5_SET, "", 0)),
@@ -71,7 +71,7 @@ fn check_mode_holds_the_change_back() {
         Mode::Check,
         vec![(
             "ifconfig -a",
-            CommandOutput::new(&format!("{EN0}{EN5_BARE}"), "", 0),
+            CommandOutput::new(format!("{EN0}{EN5_BARE}"), "", 0),
         )],
     );
     assert_eq!(
@@ -88,7 +88,7 @@ fn replaces_an_old_address_the_session_does_not_use() {
         vec![
             (
                 "ifconfig -a",
-                CommandOutput::new(&format!("{EN0}{EN5_OLD}"), "", 0),
+                CommandOutput::new(format!("{EN0}{EN5_OLD}"), "", 0),
             ),
             (
                 "printenv SSH_CONNECTION",
@@ -112,7 +112,7 @@ fn never_touches_the_session_interface() {
         vec![
             (
                 "ifconfig -a",
-                CommandOutput::new(&format!("{EN0}{EN5_OLD}"), "", 0),
+                CommandOutput::new(format!("{EN0}{EN5_OLD}"), "", 0),
             ),
             (
                 "printenv SSH_CONNECTION",
@@ -137,7 +137,7 @@ fn unreadable_session_is_not_risked() {
         vec![
             (
                 "ifconfig -a",
-                CommandOutput::new(&format!("{EN0}{EN5_OLD}"), "", 0),
+                CommandOutput::new(format!("{EN0}{EN5_OLD}"), "", 0),
             ),
             ("printenv SSH_CONNECTION", CommandOutput::new("", "", 1)),
         ],
@@ -160,7 +160,7 @@ fn refuses_a_subnet_clash() {
         Mode::Apply,
         vec![(
             "ifconfig -a",
-            CommandOutput::new(&format!("{EN0}{EN5_BARE}{en6}"), "", 0),
+            CommandOutput::new(format!("{EN0}{EN5_BARE}{en6}"), "", 0),
         )],
     );
     assert_eq!(
@@ -181,7 +181,7 @@ fn permission_denied_gets_a_sudo_hint() {
         vec![
             (
                 "ifconfig -a",
-                CommandOutput::new(&format!("{EN0}{EN5_BARE}"), "", 0),
+                CommandOutput::new(format!("{EN0}{EN5_BARE}"), "", 0),
             ),
             (
                 SET,
@@ -206,7 +206,7 @@ fn address_that_does_not_stick_fails() {
         vec![
             (
                 "ifconfig -a",
-                CommandOutput::new(&format!("{EN0}{EN5_BARE}"), "", 0),
+                CommandOutput::new(format!("{EN0}{EN5_BARE}"), "", 0),
             ),
             (SET, CommandOutput::new("", "", 0)),
             ("ifconfig en5", CommandOutput::new(EN5_BARE, "", 0)),
