@@ -7,10 +7,8 @@ use std::time::Duration;
 
 use clap::Parser;
 use rdma_harness::replay::{ReplayConnector, Scenario};
-use rdma_phase::plan::{Host, ProxySpec};
-use rdma_phase::{
-    ClusterPlan, Connector, Mode, NodeSpec, Phase, Prefix, Transport, TransportError,
-};
+use rdma_phase::plan::ProxySpec;
+use rdma_phase::{ClusterPlan, Connector, Mode, NodeSpec, Phase, Prefix};
 
 use crate::cli::Args;
 use crate::dry_run::DryRunConnector;
@@ -128,12 +126,12 @@ fn prepare(args: &Args, all: &[&'static dyn Phase]) -> Result<Prepared, String> 
     let connector = match connector {
         Some(replay) => replay,
         None if mode == Mode::DryRun => Box::new(ProxyView(DryRunConnector::new(&plan))),
-        None => Box::new(Ssh(SshConnector::new(SshOptions {
+        None => Box::new(SshConnector::new(SshOptions {
             ssh_config: args.ssh_config.clone(),
             connect_timeout: Duration::from_secs(args.connect_timeout),
             command_timeout: Duration::from_secs(args.command_timeout),
             accept_new_host_keys: args.accept_new_host_keys,
-        }))),
+        })),
     };
     Ok((plan, phases, mode, connector))
 }
@@ -160,15 +158,6 @@ pub fn plan(args: &Args) -> Result<ClusterPlan, String> {
         .map_err(|e| e.to_string())?;
     let prefix = Prefix::parse(&args.netmask).map_err(|e| e.to_string())?;
     ClusterPlan::build(nodes, proxies, prefix).map_err(|e| e.to_string())
-}
-
-/// The libssh2 connector behind the orchestrator's `Connector` interface.
-struct Ssh(SshConnector);
-
-impl Connector for Ssh {
-    fn connect(&self, host: &Host) -> Result<Box<dyn Transport>, TransportError> {
-        self.0.connect(host)
-    }
 }
 
 fn recorded_args(scenario: &Scenario, dir: &Path) -> Result<Args, String> {
