@@ -2,6 +2,7 @@
 
 use std::ffi::OsString;
 
+use rdma_harness::examples::THREE_NODE_MESH;
 use rdma_setup::app::execute;
 
 fn run(args: &[&str]) -> (i32, String, String) {
@@ -50,23 +51,9 @@ fn dry_run_through_a_proxy() {
 
 #[test]
 fn dry_run_of_the_three_node_mesh_writes_each_hosts_own_ports() {
-    let (code, out, _) = run(&[
-        "--dry-run",
-        "--only",
-        "ibv-config",
-        "--node",
-        "machine-a:en3:10.254.0.1",
-        "--node",
-        "machine-b:en3:10.254.0.2",
-        "--node",
-        "machine-a:en5:10.254.0.5",
-        "--node",
-        "machine-c:en5:10.254.0.6",
-        "--node",
-        "machine-b:en5:10.254.0.9",
-        "--node",
-        "machine-c:en3:10.254.0.10",
-    ]);
+    let mut args = vec!["--dry-run", "--only", "ibv-config"];
+    args.extend(THREE_NODE_MESH);
+    let (code, out, _) = run(&args);
     assert_eq!(code, 0);
     let expected = r#"[[null,"rdma_en3","rdma_en5"],["rdma_en3",null,"rdma_en5"],["rdma_en5","rdma_en3",null]]"#;
     assert_eq!(out.matches(expected).count(), 3, "{out}");

@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use rdma_harness::examples::THREE_NODE_MESH;
 use rdma_harness::lab::testing::lab_for_test;
 use rdma_harness::lab::{scenario, Lab};
 
@@ -16,20 +17,7 @@ fn three_node_mesh_gets_the_right_matrix_everywhere() {
     let Some(lab) = lab_for_test(scenario::three_node()) else {
         return;
     };
-    let args = [
-        "--node",
-        "machine-a:en3:10.254.0.1",
-        "--node",
-        "machine-b:en3:10.254.0.2",
-        "--node",
-        "machine-a:en5:10.254.0.5",
-        "--node",
-        "machine-c:en5:10.254.0.6",
-        "--node",
-        "machine-b:en5:10.254.0.9",
-        "--node",
-        "machine-c:en3:10.254.0.10",
-    ];
+    let args = THREE_NODE_MESH;
     let result = lab
         .run_tool(Path::new(env!("CARGO_BIN_EXE_rdma-setup")), &args, &[])
         .expect("rdma-setup starts");

@@ -4,23 +4,11 @@
 use std::path::Path;
 use std::time::Duration;
 
+use rdma_harness::examples::THREE_NODE_MESH;
 use rdma_harness::lab::testing::{lab_for_test, ToolRun};
 use rdma_harness::lab::{scenario, Fault, HostKeyFault, Lab};
 
-const MESH: &[&str] = &[
-    "--node",
-    "machine-a:en3:10.254.0.1",
-    "--node",
-    "machine-b:en3:10.254.0.2",
-    "--node",
-    "machine-a:en5:10.254.0.5",
-    "--node",
-    "machine-c:en5:10.254.0.6",
-    "--node",
-    "machine-b:en5:10.254.0.9",
-    "--node",
-    "machine-c:en3:10.254.0.10",
-];
+const MESH: &[&str] = &THREE_NODE_MESH;
 
 const PAIR: &[&str] = &[
     "--node",
