@@ -30,11 +30,7 @@ pub fn run_phase(phase: &dyn Phase, mode: Mode, answers: Vec<(&str, CommandOutpu
     let plan = ClusterPlan::build(nodes, Vec::new(), prefix).unwrap_or_else(|e| panic!("{e}"));
     let entries = answers
         .into_iter()
-        .map(|(command, output)| Entry {
-            command: command.to_owned(),
-            stdin: None,
-            output,
-        })
+        .map(|(command, output)| Entry::ran(command, None, output))
         .collect();
     let mut host = ReplayTransport::new("hwstudio1", "the test's script", entries);
     let (outcomes, issued) = {

@@ -212,7 +212,7 @@ fn record(definition: &Definition) -> Result<Scenario> {
     if definition.warm_up {
         orchestrate::run(&plan, &phases, Mode::Apply, &SimConnector(cluster.clone()));
     }
-    let recorder = RecordingConnector::new(SimConnector(cluster));
+    let recorder = RecordingConnector::sending_changes(SimConnector(cluster));
     orchestrate::run(&plan, &phases, mode, &recorder);
     Ok(Scenario {
         description: definition.description.to_owned(),

@@ -34,6 +34,9 @@ impl Connector for ReplayConnector {
                 self.origin
             ),
         })?;
+        if let Some(failure) = &transcript.unreachable {
+            return Err(failure.to_error(name, ""));
+        }
         Ok(Box::new(ReplayTransport::new(
             name,
             self.origin.clone(),
@@ -87,7 +90,10 @@ impl Transport for ReplayTransport {
         match found {
             Some(index) => {
                 self.used[index] = true;
-                Ok(self.entries[index].output.clone())
+                self.entries[index]
+                    .output
+                    .clone()
+                    .map_err(|failure| failure.to_error(&self.host, &line))
             }
             None => Err(TransportError::Refused {
                 host: self.host.clone(),

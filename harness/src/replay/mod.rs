@@ -9,6 +9,6 @@ mod scenario;
 mod transcript;
 
 pub use connector::{ReplayConnector, ReplayTransport};
-pub use recorder::RecordingConnector;
+pub use recorder::{RecordingConnector, REFUSED_NOTE};
 pub use scenario::{Scenario, ScenarioError};
-pub use transcript::{Entry, Transcript, TranscriptError};
+pub use transcript::{Entry, Failure, FailureKind, Transcript, TranscriptError};

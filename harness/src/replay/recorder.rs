@@ -1,5 +1,10 @@
 //! Wraps any connector and writes down what every host received: the source of scenario
 //! transcripts (`cargo xtask fixtures` over simulated hosts, `cargo xtask record` over SSH).
+//!
+//! Recording real Macs must never change them, whatever the phases ask for, so the policy
+//! is part of the recorder rather than left to check mode: [`RecordingConnector::read_only`]
+//! refuses every command declared as changing the host (and anything under sudo) before it
+//! reaches the connector underneath, and notes it in the host's transcript instead.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -7,50 +12,92 @@ use std::sync::{Arc, Mutex, PoisonError};
 use rdma_phase::plan::Host;
 use rdma_phase::{CommandOutput, Connector, RemoteCommand, Transport, TransportError};
 
-use super::{Entry, Transcript};
+use super::{Entry, Failure, Transcript};
 
 type Transcripts = Arc<Mutex<BTreeMap<String, Transcript>>>;
 
+/// The note that precedes each refused command in a read-only transcript.
+pub const REFUSED_NOTE: &str = "refused by the recorder, never sent: ";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Changes {
+    /// Pass changes through (simulated hosts, whose state is ours to change).
+    Send,
+    /// Refuse them here (real hosts).
+    Refuse,
+}
+
 pub struct RecordingConnector<C> {
     inner: C,
+    changes: Changes,
     transcripts: Transcripts,
 }
 
 impl<C: Connector> RecordingConnector<C> {
-    pub fn new(inner: C) -> Self {
+    /// Record everything, changes included: for simulated hosts only.
+    pub fn sending_changes(inner: C) -> Self {
         Self {
             inner,
+            changes: Changes::Send,
             transcripts: Arc::default(),
+        }
+    }
+
+    /// Record reads and refuse every change: nothing that changes a host gets past this
+    /// transport, whatever mode the run is in.
+    pub fn read_only(inner: C) -> Self {
+        Self {
+            changes: Changes::Refuse,
+            ..Self::sending_changes(inner)
         }
     }
 
     /// What each host has received so far, by host name.
     pub fn transcripts(&self) -> BTreeMap<String, Transcript> {
-        self.transcripts
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
+        lock(&self.transcripts).clone()
     }
+}
+
+fn lock(transcripts: &Transcripts) -> std::sync::MutexGuard<'_, BTreeMap<String, Transcript>> {
+    transcripts.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 impl<C: Connector> Connector for RecordingConnector<C> {
     fn connect(&self, host: &Host) -> Result<Box<dyn Transport>, TransportError> {
-        let inner = self.inner.connect(host)?;
-        self.transcripts
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .entry(host.name.to_string())
-            .or_default();
+        let name = host.name.to_string();
+        let inner = match self.inner.connect(host) {
+            Ok(inner) => inner,
+            Err(error) => {
+                lock(&self.transcripts).entry(name).or_default().unreachable =
+                    Failure::from_error(&error);
+                return Err(error);
+            }
+        };
+        lock(&self.transcripts).entry(name.clone()).or_default();
         Ok(Box::new(RecordingTransport {
+            name,
             inner,
+            changes: self.changes,
             transcripts: Arc::clone(&self.transcripts),
         }))
     }
 }
 
 struct RecordingTransport {
+    /// The transcript's key: the host as the plan names it.
+    name: String,
     inner: Box<dyn Transport>,
+    changes: Changes,
     transcripts: Transcripts,
+}
+
+impl RecordingTransport {
+    fn refuses(&self, command: &RemoteCommand) -> bool {
+        self.changes == Changes::Refuse
+            && (command.changes_host()
+                || command.needs_root()
+                || command.argv().first().is_some_and(|word| word == "sudo"))
+    }
 }
 
 impl Transport for RecordingTransport {
@@ -59,19 +106,39 @@ impl Transport for RecordingTransport {
     }
 
     fn run(&mut self, command: &RemoteCommand) -> Result<CommandOutput, TransportError> {
-        let output = self.inner.run(command)?;
-        self.transcripts
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .entry(self.inner.host().to_owned())
+        let line = command.shell_line();
+        if self.refuses(command) {
+            lock(&self.transcripts)
+                .entry(self.name.clone())
+                .or_default()
+                .notes
+                .push(format!("{REFUSED_NOTE}{}", command.shell_line_with_sudo("sudo")));
+            return Err(TransportError::Refused {
+                host: self.inner.host().to_owned(),
+                command: line,
+                reason: "the recorder never sends a command that changes a host".to_owned(),
+                hint: "a phase asked the recorder for a change: this is a bug, please report it"
+                    .to_owned(),
+            });
+        }
+        let result = self.inner.run(command);
+        let output = match &result {
+            Ok(output) => Ok(output.clone()),
+            Err(error) => match Failure::from_error(error) {
+                Some(failure) => Err(failure),
+                None => return result,
+            },
+        };
+        lock(&self.transcripts)
+            .entry(self.name.clone())
             .or_default()
             .entries
             .push(Entry {
-                command: command.shell_line(),
+                command: line,
                 stdin: command.stdin().map(str::to_owned),
-                output: output.clone(),
+                output,
             });
-        Ok(output)
+        result
     }
 
     fn describe(&self, command: &RemoteCommand) -> String {
