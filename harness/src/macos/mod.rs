@@ -4,12 +4,18 @@
 //! print through them and the dry-run simulator reuses them, so every consumer sees the same
 //! text a real Mac would produce.
 
+pub mod apple_json;
 pub mod flags;
 pub mod ibv;
 pub mod ifconfig;
+pub mod netstat;
+pub mod networksetup;
 pub mod ping;
 pub mod rdma_ctl;
 pub mod sudo;
+pub mod sw_vers;
+pub mod thunderbolt;
+pub mod uname;
 
 pub use flags::{IfFlags, IfOptions};
 pub use ibv::{ibv_devices, ibv_devinfo, ibv_devinfo_missing, ibv_no_devices, IbvDeviceView};
@@ -17,4 +23,9 @@ pub use ifconfig::{
     ifconfig_all, ifconfig_block, ifconfig_missing, ifconfig_single, BridgeMember, InterfaceKind,
     InterfaceView,
 };
+pub use netstat::{netstat_rn_inet, RouteFlags, RouteGateway, RouteView, NETSTAT_USAGE};
+pub use networksetup::{list_all_hardware_ports, mac_studio_receptacle, HardwarePort};
 pub use ping::{ping_no_reply, ping_reply, ping_report};
+pub use sw_vers::{sw_vers, sw_vers_field, SwVersField, SW_VERS_USAGE};
+pub use thunderbolt::{sp_thunderbolt_json, ThunderboltBusView, ThunderboltPeerView};
+pub use uname::{darwin_nodename, uname, uname_illegal_option, UnameFields, UNAME_USAGE};
