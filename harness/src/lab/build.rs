@@ -18,6 +18,11 @@ pub const SHIM_COMMANDS: &[&str] = &[
     "ibv_devinfo",
     "ping",
     "sudo",
+    "sw_vers",
+    "uname",
+    "networksetup",
+    "system_profiler",
+    "netstat",
 ];
 
 /// MAC of a Thunderbolt port: locally administered, host and port number visible in it.

@@ -10,9 +10,15 @@ mod context;
 mod ibv;
 mod ifconfig;
 pub mod kernel;
+mod netstat;
+mod networksetup;
 mod ping;
 mod rdma_ctl;
+mod routes;
 mod sudo;
+mod sw_vers;
+mod system_profiler;
+mod uname;
 
 use std::io::Write;
 
@@ -88,6 +94,11 @@ fn dispatch(command: &str, args: &[String]) -> Reply {
         "ibv_devices" => ibv::devices(&context),
         "ibv_devinfo" => ibv::devinfo(&context, args),
         "ping" => ping::run(args),
+        "sw_vers" => sw_vers::run(args),
+        "uname" => uname::run(&context, args),
+        "networksetup" => networksetup::run(&context, args),
+        "system_profiler" => system_profiler::run(&context, args),
+        "netstat" => netstat::run(args),
         // Only returns when it could not exec the command.
         "sudo" => sudo::run(&context, args),
         other => Reply::err(format!("mac-shim: unknown command {other}\n"), 127),
