@@ -46,20 +46,7 @@ fn four_node_full_mesh() {
     let Some(lab) = lab_for_test(scenario::four_node()) else {
         return;
     };
-    // Cable k between mac i and mac j gets 10.254.0.(4k+1) and .(4k+2).
-    let spec = scenario::four_node();
-    let mut args: Vec<String> = Vec::new();
-    for (k, cable) in spec.cables.iter().enumerate() {
-        for (end, offset) in [(&cable.a, 1), (&cable.b, 2)] {
-            args.push("--node".into());
-            args.push(format!(
-                "{}:{}:10.254.0.{}",
-                end.host,
-                end.port,
-                4 * k + offset
-            ));
-        }
-    }
+    let args = scenario::node_args(&scenario::four_node());
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let result = lab
         .run_tool(Path::new(env!("CARGO_BIN_EXE_rdma-setup")), &args, &[])

@@ -65,6 +65,24 @@ pub fn four_node() -> LabSpec {
     }
 }
 
+/// `--node` arguments for every cable end of `spec`: cable k gets 10.254.0.(4k+1) and
+/// 10.254.0.(4k+2), a /30 of its own.
+pub fn node_args(spec: &LabSpec) -> Vec<String> {
+    let mut args = Vec::new();
+    for (k, cable) in spec.cables.iter().enumerate() {
+        for (end, offset) in [(&cable.a, 1), (&cable.b, 2)] {
+            args.push("--node".to_owned());
+            args.push(format!(
+                "{}:{}:10.254.0.{}",
+                end.host,
+                end.port,
+                4 * k + offset
+            ));
+        }
+    }
+    args
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -84,5 +102,9 @@ mod tests {
         assert_eq!(spec.cables.len(), 6);
         assert_eq!(spec.cables[0], Cable::new("mac1", "en2", "mac2", "en2"));
         assert_eq!(spec.cables[5], Cable::new("mac3", "en4", "mac4", "en4"));
+        let args = node_args(&spec);
+        assert_eq!(args.len(), 24);
+        assert_eq!(args[1], "mac1:en2:10.254.0.1");
+        assert_eq!(args[23], "mac4:en4:10.254.0.22");
     }
 }
