@@ -2,8 +2,8 @@
 //!
 //! Each simulated Mac is a Linux network namespace with its own hostname and private /tmp
 //! and /root, a real OpenSSH `sshd` on a management network, Thunderbolt "cables" made of
-//! veth pairs named like the Mac ports (`en5`), and macOS-format command shims (`ifconfig`,
-//! `rdma_ctl`, `ibv_devices`, `ibv_devinfo`, `ping`, `sudo`) acting on the real kernel state.
+//! veth pairs named like the Mac ports (`en5`), and macOS-format command shims (the list is
+//! [`SHIM_COMMANDS`]) acting on the real kernel state.
 //! The tool under test runs in a controller namespace with no default route. Nothing of the
 //! lab touches the root namespace's network.
 //!
