@@ -12,7 +12,7 @@ pub struct IbvDeviceView {
     pub sys_image_guid: u64,
     /// `PORT_ACTIVE (4)` when true, `PORT_DOWN (1)` otherwise.
     pub port_active: bool,
-    /// GID table entries in order: GID[0] the link-local, GID[1] `::ffff:a.b.c.d` once the
+    /// GID table entries in order: `GID[0]` the link-local, `GID[1]` `::ffff:a.b.c.d` once the
     /// interface has an IPv4 address.
     pub gids: Vec<String>,
 }
