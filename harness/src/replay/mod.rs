@@ -5,10 +5,12 @@
 
 mod connector;
 mod recorder;
+mod redact;
 mod scenario;
 mod transcript;
 
 pub use connector::{ReplayConnector, ReplayTransport};
 pub use recorder::{RecordingConnector, REFUSED_NOTE};
+pub use redact::Redactor;
 pub use scenario::{Scenario, ScenarioError};
 pub use transcript::{Entry, Failure, FailureKind, Transcript, TranscriptError};
