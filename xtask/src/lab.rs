@@ -29,6 +29,14 @@ enum LabCommand {
         #[arg(last = true)]
         args: Vec<String>,
     },
+    /// Run `cargo xtask record` in the lab's controller namespace with --ssh-config added.
+    Record {
+        #[arg(long)]
+        lab: Option<String>,
+        /// Arguments for `cargo xtask record` (after `--`).
+        #[arg(last = true)]
+        args: Vec<String>,
+    },
     /// Run a shell command inside a simulated Mac (its namespaces, the macOS shims first).
     Sh {
         #[arg(long)]
@@ -98,6 +106,7 @@ pub fn run(args: LabArgs) -> Result<ExitCode> {
     match args.command {
         LabCommand::Up(up_args) => up(up_args),
         LabCommand::Run { lab, args } => run_tool(lab, &args),
+        LabCommand::Record { lab, args } => record(lab, &args),
         LabCommand::Sh { lab, host, command } => {
             let lab = attach(lab)?;
             let mut cmd = lab.host_command(&host, "sh")?;
@@ -227,6 +236,18 @@ fn run_tool(lab: Option<String>, args: &[String]) -> Result<ExitCode> {
     let binary = target_dir().join("debug").join("rdma-setup");
     let mut cmd = lab.controller_command(&binary);
     cmd.arg("--ssh-config")
+        .arg(lab.ssh_config_path())
+        .args(args);
+    status(cmd.stdin(std::process::Stdio::inherit()))
+}
+
+/// The recorder is this very program: run it again, inside the controller namespace.
+fn record(lab: Option<String>, args: &[String]) -> Result<ExitCode> {
+    let lab = attach(lab)?;
+    let xtask = std::env::current_exe().context("finding the xtask binary")?;
+    let mut cmd = lab.controller_command(&xtask);
+    cmd.arg("record")
+        .arg("--ssh-config")
         .arg(lab.ssh_config_path())
         .args(args);
     status(cmd.stdin(std::process::Stdio::inherit()))

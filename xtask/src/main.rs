@@ -2,6 +2,7 @@
 
 mod fixtures;
 mod lab;
+mod record;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -24,6 +25,9 @@ enum Command {
         #[arg(long, default_value = "fixtures")]
         out: PathBuf,
     },
+    /// Record a live cluster into a replay scenario, in check mode: nothing on the Macs is
+    /// changed and sudo is never run.
+    Record(Box<record::RecordArgs>),
     /// Start, use and remove a lab of simulated Macs (needs root).
     Lab(Box<lab::LabArgs>),
 }
@@ -33,6 +37,7 @@ fn main() -> ExitCode {
         Command::Fixtures { out } => {
             fixtures::write_all(&workspace_root().join(out)).map(|()| ExitCode::SUCCESS)
         }
+        Command::Record(args) => record::run(&args),
         Command::Lab(args) => lab::run(*args),
     };
     match result {

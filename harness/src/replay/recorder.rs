@@ -112,7 +112,10 @@ impl Transport for RecordingTransport {
                 .entry(self.name.clone())
                 .or_default()
                 .notes
-                .push(format!("{REFUSED_NOTE}{}", command.shell_line_with_sudo("sudo")));
+                .push(format!(
+                    "{REFUSED_NOTE}{}",
+                    command.shell_line_with_sudo("sudo")
+                ));
             return Err(TransportError::Refused {
                 host: self.inner.host().to_owned(),
                 command: line,

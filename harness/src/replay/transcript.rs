@@ -91,7 +91,9 @@ impl Failure {
     /// host, it is a decision of the transport in front of it.
     pub fn from_error(error: &TransportError) -> Option<Self> {
         let (kind, reason, hint) = match error {
-            TransportError::Connect { reason, hint, .. } => (FailureKind::Unreachable, reason, hint),
+            TransportError::Connect { reason, hint, .. } => {
+                (FailureKind::Unreachable, reason, hint)
+            }
             TransportError::Command { reason, hint, .. } => (FailureKind::Failed, reason, hint),
             TransportError::Sudo { reason, hint, .. } => (FailureKind::Sudo, reason, hint),
             TransportError::Refused { .. } => return None,
@@ -386,7 +388,12 @@ fn render_stream(out: &mut String, marker: &str, name: &str, text: &str) {
 }
 
 fn render_failure(out: &mut String, failure: &Failure) {
-    let _ = writeln!(out, "@ {}: {}", failure.kind.marker(), escape(&failure.reason));
+    let _ = writeln!(
+        out,
+        "@ {}: {}",
+        failure.kind.marker(),
+        escape(&failure.reason)
+    );
     let _ = writeln!(out, "@ hint: {}", escape(&failure.hint));
 }
 
@@ -477,7 +484,10 @@ mod tests {
         let text = "# recorded on hwstudio1\n\n$ rdma_ctl status\n| enabled\n= 0\n\n$ true\n= 0\n";
         let transcript = Transcript::parse(text).expect("valid");
         assert_eq!(transcript.entries.len(), 2);
-        assert_eq!(transcript.entries[0].output, Ok(CommandOutput::new("enabled\n", "", 0)));
+        assert_eq!(
+            transcript.entries[0].output,
+            Ok(CommandOutput::new("enabled\n", "", 0))
+        );
     }
 
     #[test]
@@ -512,7 +522,10 @@ mod tests {
             ],
         };
         let text = transcript.render();
-        assert!(text.starts_with("# recorded by cargo xtask record\n#\n# not sent"), "{text}");
+        assert!(
+            text.starts_with("# recorded by cargo xtask record\n#\n# not sent"),
+            "{text}"
+        );
         assert!(
             text.contains("$ ibv_devinfo -v\n@ failed: no result within 30 s\n@ hint: two lines\\nand a \\\\n that"),
             "{text}"
