@@ -32,14 +32,14 @@ pub struct RecordArgs {
     /// As for rdma-setup: reach TARGET_HOST through PROXY_HOST.
     #[arg(long = "proxy", value_name = "PROXY_HOST:TARGET_HOST")]
     proxies: Vec<String>,
-    /// As for rdma-setup.
+    /// Prefix length of every cable's subnet, as for rdma-setup.
     #[arg(long, value_name = "BITS", default_value = "30")]
     netmask: String,
     /// The scenario folder to write, e.g. fixtures/my-cluster.
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
-    /// Replace host names, MAC addresses, GUIDs, serial numbers and UUIDs with stable
-    /// placeholders (RDMA addresses stay), for attaching to a public bug report.
+    /// Replace host names, MAC addresses, GUIDs, serial numbers, UUIDs and IPv6 link-local
+    /// addresses with stable placeholders (IPv4 addresses stay), for a public bug report.
     #[arg(long)]
     redact: bool,
     /// Overwrite the scenario files in a folder that already holds some.
@@ -48,16 +48,17 @@ pub struct RecordArgs {
     /// What the scenario shows, written at the top of its `command` file.
     #[arg(long, value_name = "TEXT")]
     description: Option<String>,
-    /// As for rdma-setup.
+    /// Read host aliases from this ssh config instead of ~/.ssh/config.
     #[arg(long, value_name = "FILE")]
     ssh_config: Option<PathBuf>,
-    /// As for rdma-setup.
+    /// Record a host as unreachable when it has not answered within this many seconds.
     #[arg(long, value_name = "SECS", default_value_t = 10)]
     connect_timeout: u64,
-    /// As for rdma-setup.
+    /// Give up on a remote command (and record that) after this many seconds.
     #[arg(long, value_name = "SECS", default_value_t = 30)]
     command_timeout: u64,
-    /// As for rdma-setup.
+    /// Trust and record the key of a host not yet in known_hosts (a changed key is always
+    /// refused).
     #[arg(long)]
     accept_new_host_keys: bool,
 }
