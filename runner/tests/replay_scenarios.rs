@@ -108,6 +108,23 @@ fn no_ipv4_gid() {
     replay("no-ipv4-gid");
 }
 
+/// Written by `cargo xtask lab record --redact`, not by the simulator.
+#[test]
+fn lab_recorded_host_down() {
+    replay("lab-recorded-host-down");
+}
+
+/// What a recording printed is what its replay prints.
+#[test]
+fn a_recording_replays_to_its_check_report() {
+    let dir = fixtures().join("lab-recorded-host-down");
+    let (execution, out, err) = run(&["--replay", &dir.to_string_lossy()]);
+    assert_eq!(err, "");
+    assert_eq!(execution.exit_code, 1);
+    let saved = std::fs::read_to_string(dir.join("check-report.txt")).expect("check-report.txt");
+    assert_eq!(out, saved);
+}
+
 /// A scenario folder without a test above would never be replayed.
 #[test]
 fn every_scenario_has_a_test() {
