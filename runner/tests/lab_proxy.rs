@@ -3,15 +3,11 @@
 
 use std::path::Path;
 
+use rdma_harness::examples::TWO_NODE_PAIR;
 use rdma_harness::lab::testing::lab_for_test;
 use rdma_harness::lab::{scenario, Fault, LabSpec};
 
-const NODES: &[&str] = &[
-    "--node",
-    "hwstudio1:en5:10.254.0.5",
-    "--node",
-    "hwstudio2:en5:10.254.0.6",
-];
+const NODES: &[&str] = &TWO_NODE_PAIR;
 
 fn hidden() -> LabSpec {
     scenario::two_node().with(Fault::BehindJump {

@@ -4,18 +4,13 @@
 use std::path::Path;
 use std::time::Duration;
 
-use rdma_harness::examples::THREE_NODE_MESH;
+use rdma_harness::examples::{THREE_NODE_MESH, TWO_NODE_PAIR};
 use rdma_harness::lab::testing::{lab_for_test, ToolRun};
 use rdma_harness::lab::{scenario, Fault, HostKeyFault, Lab};
 
 const MESH: &[&str] = &THREE_NODE_MESH;
 
-const PAIR: &[&str] = &[
-    "--node",
-    "hwstudio1:en5:10.254.0.5",
-    "--node",
-    "hwstudio2:en5:10.254.0.6",
-];
+const PAIR: &[&str] = &TWO_NODE_PAIR;
 
 fn run(lab: &Lab, args: &[&str], extra: &[&str]) -> ToolRun {
     let args: Vec<&str> = args.iter().chain(extra).copied().collect();

@@ -5,15 +5,11 @@
 
 use std::path::Path;
 
+use rdma_harness::examples::TWO_NODE_PAIR;
 use rdma_harness::lab::testing::{lab_for_test, ToolRun};
 use rdma_harness::lab::{scenario, Fault, Lab};
 
-const NODES: &[&str] = &[
-    "--node",
-    "hwstudio1:en5:10.254.0.5",
-    "--node",
-    "hwstudio2:en5:10.254.0.6",
-];
+const NODES: &[&str] = &TWO_NODE_PAIR;
 
 fn run(lab: &Lab, extra: &[&str], env: &[(&str, &str)]) -> ToolRun {
     let args: Vec<&str> = NODES.iter().chain(extra).copied().collect();

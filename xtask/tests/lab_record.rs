@@ -10,17 +10,12 @@ use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use rdma_harness::examples::THREE_NODE_MESH;
+use rdma_harness::examples::{THREE_NODE_MESH, TWO_NODE_PAIR};
 use rdma_harness::lab::testing::{lab_for_test, ToolRun};
 use rdma_harness::lab::{scenario, Fault, HostKeyFault, Lab, LabSpec};
 use regex::Regex;
 
-const PAIR: &[&str] = &[
-    "--node",
-    "hwstudio1:en5:10.254.0.5",
-    "--node",
-    "hwstudio2:en5:10.254.0.6",
-];
+const PAIR: &[&str] = &TWO_NODE_PAIR;
 
 /// Unreachable hosts give up after this long, in the live run and the recording alike.
 const CONNECT_TIMEOUT: &[&str] = &["--connect-timeout", "2"];

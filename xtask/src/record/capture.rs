@@ -83,6 +83,7 @@ fn header() -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use clap::Parser as _;
+    use rdma_harness::examples::TWO_NODE_PAIR;
     use rdma_harness::replay::{Scenario, REFUSED_NOTE};
     use rdma_harness::sim::{Cable, RdmaSwitch, SimCluster, SimConnector, SimHost};
     use rdma_setup::cli::Args;
@@ -90,19 +91,12 @@ mod tests {
 
     use super::*;
 
-    const ARGS: &[&str] = &[
-        "rdma-setup",
-        "--check",
-        "--node",
-        "hwstudio1:en5:10.254.0.5",
-        "--node",
-        "hwstudio2:en5:10.254.0.6",
-        "--netmask",
-        "30",
-    ];
+    fn args() -> Vec<&'static str> {
+        [&["rdma-setup", "--check"], &TWO_NODE_PAIR[..]].concat()
+    }
 
     fn plan() -> ClusterPlan {
-        let args = Args::try_parse_from(ARGS).expect("valid arguments");
+        let args = Args::try_parse_from(args()).expect("valid arguments");
         rdma_setup::app::plan(&args).expect("valid plan")
     }
 
@@ -213,7 +207,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("temp dir");
         Scenario {
             description: "test".to_owned(),
-            args: ARGS[1..].iter().map(|arg| (*arg).to_owned()).collect(),
+            args: args()[1..].iter().map(|arg| (*arg).to_owned()).collect(),
             transcripts: captured.transcripts,
         }
         .save(dir.path())
