@@ -344,6 +344,33 @@ fn a_mac_behind_the_old_proxy_flag() {
     record_replay_compare(&case);
 }
 
+/// The proxy answers, the Mac behind it does not: the transcript says so, with the proxy's
+/// own words.
+#[test]
+fn a_mac_down_behind_the_old_proxy_flag() {
+    let spec = scenario::two_node()
+        .with(Fault::BehindJump {
+            host: "hwstudio2".into(),
+            jump: "hwstudio1".into(),
+        })
+        .with(Fault::SshdDown {
+            host: "hwstudio2".into(),
+        });
+    let mut case = Case::pair(spec, 1);
+    case.args
+        .extend(["--proxy".to_owned(), "hwstudio1:hwstudio2".to_owned()]);
+    let Some((_lab, dir)) = record_replay_compare(&case) else {
+        return;
+    };
+    let transcript =
+        std::fs::read_to_string(dir.path().join("scenario/hosts/hwstudio2.transcript"))
+            .expect("hwstudio2's transcript");
+    assert!(
+        transcript.contains("\n@ unreachable: hwstudio1 cannot run commands on hwstudio2 over SSH"),
+        "{transcript}"
+    );
+}
+
 #[test]
 fn a_slow_link() {
     pair_with(

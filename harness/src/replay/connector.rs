@@ -109,3 +109,95 @@ impl Transport for ReplayTransport {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use rdma_phase::HostName;
+
+    use super::*;
+    use crate::replay::{Failure, FailureKind, Transcript};
+
+    fn host(name: &str) -> Host {
+        Host {
+            name: HostName::parse(name).expect("valid name"),
+            via: None,
+            nodes: Vec::new(),
+        }
+    }
+
+    fn failure(kind: FailureKind) -> Failure {
+        Failure {
+            kind,
+            reason: "the reason".to_owned(),
+            hint: "the hint".to_owned(),
+        }
+    }
+
+    #[test]
+    fn recorded_transport_failures_come_back_as_the_same_errors() {
+        let mut transcripts = BTreeMap::new();
+        transcripts.insert(
+            "down".to_owned(),
+            Transcript {
+                unreachable: Some(failure(FailureKind::Unreachable)),
+                ..Transcript::default()
+            },
+        );
+        transcripts.insert(
+            "slow".to_owned(),
+            Transcript {
+                entries: vec![
+                    Entry {
+                        command: "ibv_devinfo -v".to_owned(),
+                        stdin: None,
+                        output: Err(failure(FailureKind::Failed)),
+                    },
+                    Entry {
+                        command: "ifconfig -a".to_owned(),
+                        stdin: None,
+                        output: Err(failure(FailureKind::Unreachable)),
+                    },
+                ],
+                ..Transcript::default()
+            },
+        );
+        let scenario = Scenario {
+            description: String::new(),
+            args: Vec::new(),
+            transcripts,
+        };
+        let connector = ReplayConnector::new(scenario, "the test");
+
+        let Err(error) = connector.connect(&host("down")) else {
+            panic!("an unreachable host connected");
+        };
+        assert_eq!(
+            error,
+            TransportError::Connect {
+                host: "down".to_owned(),
+                reason: "the reason".to_owned(),
+                hint: "the hint".to_owned(),
+            }
+        );
+
+        let mut slow = connector.connect(&host("slow")).expect("reachable");
+        let error = slow
+            .run(&RemoteCommand::read(["ibv_devinfo", "-v"]))
+            .expect_err("timed out when recorded");
+        assert_eq!(
+            error,
+            TransportError::Command {
+                host: "slow".to_owned(),
+                command: "ibv_devinfo -v".to_owned(),
+                reason: "the reason".to_owned(),
+                hint: "the hint".to_owned(),
+            }
+        );
+        let error = slow
+            .run(&RemoteCommand::read(["ifconfig", "-a"]))
+            .expect_err("session lost when recorded");
+        assert!(error.is_fatal_for_host(), "{error:?}");
+    }
+}

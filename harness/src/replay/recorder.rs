@@ -148,3 +148,69 @@ impl Transport for RecordingTransport {
         self.inner.describe(command)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use rdma_phase::HostName;
+
+    use super::*;
+    use crate::replay::{FailureKind, ReplayConnector, Scenario};
+
+    fn host(name: &str) -> Host {
+        Host {
+            name: HostName::parse(name).expect("valid name"),
+            via: None,
+            nodes: Vec::new(),
+        }
+    }
+
+    /// Recording a replay of a scenario gives the scenario back, failures included.
+    #[test]
+    fn transport_failures_are_recorded_as_they_happened() {
+        let text = "# a note\n\n$ rdma_ctl status\n| enabled\n= 0\n\n$ ibv_devinfo -v\n@ failed: no result within 30 s\n@ hint: wait\n";
+        let down = "@ unreachable: no answer\n@ hint: is it on?\n";
+        let mut transcripts = BTreeMap::new();
+        transcripts.insert("up".to_owned(), Transcript::parse(text).expect("valid"));
+        transcripts.insert("down".to_owned(), Transcript::parse(down).expect("valid"));
+        let scenario = Scenario {
+            description: String::new(),
+            args: Vec::new(),
+            transcripts,
+        };
+        let recorder = RecordingConnector::read_only(ReplayConnector::new(scenario, "the test"));
+
+        assert!(recorder.connect(&host("down")).is_err());
+        let mut up = recorder.connect(&host("up")).expect("reachable");
+        up.run(&RemoteCommand::read(["rdma_ctl", "status"]))
+            .expect("recorded output");
+        up.run(&RemoteCommand::read(["ibv_devinfo", "-v"]))
+            .expect_err("recorded failure");
+        let refused = up
+            .run(&RemoteCommand::privileged(["ifconfig", "en5", "down"]))
+            .expect_err("a change");
+        assert!(
+            matches!(refused, TransportError::Refused { .. }),
+            "{refused:?}"
+        );
+
+        let recorded = recorder.transcripts();
+        assert_eq!(
+            recorded["down"].unreachable.as_ref().map(|f| f.kind),
+            Some(FailureKind::Unreachable)
+        );
+        let up = &recorded["up"];
+        assert_eq!(up.entries.len(), 2, "the refused change is not an entry");
+        assert_eq!(
+            up.entries[1]
+                .output
+                .as_ref()
+                .map_err(|f| (f.kind, f.hint.as_str())),
+            Err((FailureKind::Failed, "wait"))
+        );
+        assert_eq!(
+            up.notes,
+            [format!("{REFUSED_NOTE}sudo ifconfig en5 down")],
+            "the replayed transcript's own note is not copied; the refusal is noted"
+        );
+    }
+}
