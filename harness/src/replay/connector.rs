@@ -114,18 +114,8 @@ impl Transport for ReplayTransport {
 mod tests {
     use std::collections::BTreeMap;
 
-    use rdma_phase::HostName;
-
     use super::*;
-    use crate::replay::{Failure, FailureKind, Transcript};
-
-    fn host(name: &str) -> Host {
-        Host {
-            name: HostName::parse(name).expect("valid name"),
-            via: None,
-            nodes: Vec::new(),
-        }
-    }
+    use crate::replay::{test_host, Failure, FailureKind, Transcript};
 
     fn failure(kind: FailureKind) -> Failure {
         Failure {
@@ -170,7 +160,7 @@ mod tests {
         };
         let connector = ReplayConnector::new(scenario, "the test");
 
-        let Err(error) = connector.connect(&host("down")) else {
+        let Err(error) = connector.connect(&test_host("down")) else {
             panic!("an unreachable host connected");
         };
         assert_eq!(
@@ -182,7 +172,7 @@ mod tests {
             }
         );
 
-        let mut slow = connector.connect(&host("slow")).expect("reachable");
+        let mut slow = connector.connect(&test_host("slow")).expect("reachable");
         let error = slow
             .run(&RemoteCommand::read(["ibv_devinfo", "-v"]))
             .expect_err("timed out when recorded");

@@ -14,3 +14,13 @@ pub use recorder::{RecordingConnector, REFUSED_NOTE};
 pub use redact::Redactor;
 pub use scenario::{Scenario, ScenarioError};
 pub use transcript::{Entry, Failure, FailureKind, Transcript, TranscriptError};
+
+/// A plan host with just a name, for the connectors' tests.
+#[cfg(test)]
+fn test_host(name: &str) -> rdma_phase::plan::Host {
+    rdma_phase::plan::Host {
+        name: rdma_phase::HostName::parse(name).expect("valid name"),
+        via: None,
+        nodes: Vec::new(),
+    }
+}

@@ -151,18 +151,8 @@ impl Transport for RecordingTransport {
 
 #[cfg(test)]
 mod tests {
-    use rdma_phase::HostName;
-
     use super::*;
-    use crate::replay::{FailureKind, ReplayConnector, Scenario};
-
-    fn host(name: &str) -> Host {
-        Host {
-            name: HostName::parse(name).expect("valid name"),
-            via: None,
-            nodes: Vec::new(),
-        }
-    }
+    use crate::replay::{test_host, FailureKind, ReplayConnector, Scenario};
 
     /// Recording a replay of a scenario gives the scenario back, failures included.
     #[test]
@@ -179,8 +169,8 @@ mod tests {
         };
         let recorder = RecordingConnector::read_only(ReplayConnector::new(scenario, "the test"));
 
-        assert!(recorder.connect(&host("down")).is_err());
-        let mut up = recorder.connect(&host("up")).expect("reachable");
+        assert!(recorder.connect(&test_host("down")).is_err());
+        let mut up = recorder.connect(&test_host("up")).expect("reachable");
         up.run(&RemoteCommand::read(["rdma_ctl", "status"]))
             .expect("recorded output");
         up.run(&RemoteCommand::read(["ibv_devinfo", "-v"]))
