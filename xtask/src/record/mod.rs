@@ -124,16 +124,25 @@ pub fn run(args: &RecordArgs) -> Result<ExitCode> {
         scenario = redactor.scenario(&scenario);
         expected = redactor.text(&report);
     }
+    print!("{report}");
     output::write(&args.out, &scenario)
         .with_context(|| format!("writing the scenario to {}", args.out.display()))?;
+    eprint!("{}", output::summary(&args.out, &scenario, args.redact));
+
     // Replay what was written, in this process, and keep that report: it is what a
     // maintainer will see, and a recording that does not replay to what the user saw is
     // worth a loud warning rather than a silent bug report.
-    let replayed = output::replay(&args.out)?;
-    output::write_report(&args.out, &replayed)?;
-
-    print!("{report}");
-    eprint!("{}", output::summary(&args.out, &scenario, args.redact));
+    let replayed = match output::replay(&args.out) {
+        Ok(replayed) => Some(replayed),
+        Err(error) => {
+            eprintln!("WARNING: {error:#}; please mention it in your bug report.");
+            None
+        }
+    };
+    output::write_report(&args.out, replayed.as_deref().unwrap_or(&expected))?;
+    let Some(replayed) = replayed else {
+        return Ok(ExitCode::SUCCESS);
+    };
     let replays_alike = if args.redact {
         output::same_words(&replayed, &expected)
     } else {
