@@ -125,7 +125,8 @@ pub fn run(args: &RecordArgs) -> Result<ExitCode> {
         expected = redactor.text(&report);
     }
     print!("{report}");
-    output::write(&args.out, &scenario)
+    scenario
+        .save(&args.out)
         .with_context(|| format!("writing the scenario to {}", args.out.display()))?;
     eprint!("{}", output::summary(&args.out, &scenario, args.redact));
 

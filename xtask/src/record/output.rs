@@ -54,10 +54,6 @@ fn remove_if_present(path: &Path) -> Result<()> {
     }
 }
 
-pub fn write(dir: &Path, scenario: &Scenario) -> Result<()> {
-    Ok(scenario.save(dir)?)
-}
-
 pub fn write_report(dir: &Path, report: &str) -> Result<()> {
     let path = dir.join(REPORT_FILE);
     fs::write(&path, report).with_context(|| format!("writing {}", path.display()))
