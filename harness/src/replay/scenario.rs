@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use super::{Transcript, TranscriptError};
+use super::{transcript, Transcript, TranscriptError};
 
 /// The file holding the recorded command line; `#` lines before it describe the scenario.
 const COMMAND_FILE: &str = "command";
@@ -110,7 +110,7 @@ impl Scenario {
 }
 
 fn read(path: &Path) -> Result<String, ScenarioError> {
-    fs::read_to_string(path).map_err(|source| ScenarioError::Read {
+    transcript::read_file(path).map_err(|source| ScenarioError::Read {
         path: path.to_owned(),
         source,
     })

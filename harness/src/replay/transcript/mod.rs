@@ -14,7 +14,10 @@
 //! ```
 //!
 //! Every line of output keeps its bytes after the two-character marker, TABs and trailing
-//! spaces included, so transcripts stay byte-exact and still read well in a diff.
+//! spaces included, so transcripts stay byte-exact and still read well in a diff. A line
+//! that would not come back from a text file unchanged (a `\r`, a NUL, an ESC, a command
+//! or note spanning lines) is written escaped instead, with a `\` before its marker:
+//! `\| a\r`. Whatever a host printed, writing then reading gives back the same bytes.
 //!
 //! `@` lines record what the transport itself reported instead of an exit code: a host that
 //! could not be reached (`@ unreachable:` before any entry, or inside the entry whose command
@@ -22,8 +25,8 @@
 //! failure (`@ sudo failed:`); each is followed by `@ hint:`. Replaying one returns the same
 //! error, so a scenario reproduces a broken cluster as faithfully as a healthy one.
 //!
-//! This file holds the types; `read.rs` parses, `write.rs` renders and `escape.rs` keeps
-//! `@` lines on one line.
+//! This file holds the types; `read.rs` parses (and bounds the size of what it reads),
+//! `write.rs` renders and `escape.rs` holds the escaping.
 
 mod escape;
 mod read;
@@ -31,6 +34,8 @@ mod write;
 
 #[cfg(test)]
 mod tests;
+
+pub(super) use read::read_file;
 
 use rdma_phase::{CommandOutput, TransportError};
 

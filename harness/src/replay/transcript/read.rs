@@ -1,5 +1,10 @@
 //! Reading a transcript: the line-by-line parser and the checks that keep it well formed.
 
+use std::borrow::Cow;
+use std::fs::File;
+use std::io::{self, Read as _};
+use std::path::Path;
+
 use rdma_phase::CommandOutput;
 
 use super::escape::unescape;
@@ -38,6 +43,44 @@ fn failure_line(rest: &str) -> FailureLine {
     }
 }
 
+/// The largest scenario file read. Recordings are tens of kilobytes (the biggest outputs are
+/// `ifconfig -a` and the Thunderbolt JSON); a file a thousand times that is no recording,
+/// and a shared one is untrusted: reading it whole could exhaust the replaying machine.
+pub(super) const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// A scenario file's text, refused without reading it whole when it exceeds
+/// [`MAX_FILE_BYTES`]. The caller names the file in the error.
+pub(in crate::replay) fn read_file(path: &Path) -> io::Result<String> {
+    let too_large = || {
+        io::Error::new(
+            io::ErrorKind::FileTooLarge,
+            format!(
+                "larger than {} MiB, which no recording comes close to",
+                MAX_FILE_BYTES / (1024 * 1024)
+            ),
+        )
+    };
+    let file = File::open(path)?;
+    if file.metadata()?.len() > MAX_FILE_BYTES {
+        return Err(too_large());
+    }
+    // The size checked above can grow, and pipes have none: the read itself is bounded too.
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(too_large());
+    }
+    String::from_utf8(bytes).map_err(|error| {
+        io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!(
+                "not UTF-8 text (byte {} is not)",
+                error.utf8_error().valid_up_to()
+            ),
+        )
+    })
+}
+
 /// Where the parser is.
 enum State {
     /// Between entries.
@@ -61,20 +104,21 @@ impl Transcript {
                 line: number,
                 reason: reason.to_owned(),
             };
-            if line.is_empty() || line.starts_with('#') {
-                if line.is_empty() && !matches!(state, State::Between) {
+            if line.is_empty() {
+                if !matches!(state, State::Between) {
                     return Err(error(
                         "blank line inside an entry; output lines need a '| ' or '! ' marker",
                     ));
                 }
-                if let (Some(note), false) = (line.strip_prefix('#'), seen_entry_or_failure) {
-                    transcript
-                        .notes
-                        .push(note.strip_prefix(' ').unwrap_or(note).to_owned());
+                continue;
+            }
+            let (marker, rest) = split_marker(line).map_err(error)?;
+            if marker == "#" {
+                if !seen_entry_or_failure {
+                    transcript.notes.push(rest.into_owned());
                 }
                 continue;
             }
-            let (marker, rest) = split_marker(line);
             state = match (marker, state) {
                 ("$", State::Between) => {
                     if transcript.unreachable.is_some() {
@@ -88,7 +132,7 @@ impl Transcript {
                         "a new command before the previous one's '= EXIT' or '@ hint:' line",
                     ))
                 }
-                ("@", State::Between) => match failure_line(rest) {
+                ("@", State::Between) => match failure_line(&rest) {
                     FailureLine::Reason(FailureKind::Unreachable, reason)
                         if !seen_entry_or_failure =>
                     {
@@ -101,7 +145,7 @@ impl Transcript {
                         ))
                     }
                 },
-                ("@", State::Unreachable(reason)) => match failure_line(rest) {
+                ("@", State::Unreachable(reason)) => match failure_line(&rest) {
                     FailureLine::Hint(hint) => {
                         transcript.unreachable = Some(Failure {
                             kind: FailureKind::Unreachable,
@@ -112,7 +156,7 @@ impl Transcript {
                     }
                     _ => return Err(error("'@ unreachable:' needs an '@ hint:' line next")),
                 },
-                ("@", State::Entry(entry)) => match failure_line(rest) {
+                ("@", State::Entry(entry)) => match failure_line(&rest) {
                     FailureLine::Reason(kind, reason) => {
                         let output = entry.output.as_ref().ok();
                         if output.is_some_and(|o| !o.stdout.is_empty() || !o.stderr.is_empty()) {
@@ -131,7 +175,7 @@ impl Transcript {
                         ))
                     }
                 },
-                ("@", State::EntryFailure(mut entry, kind, reason)) => match failure_line(rest) {
+                ("@", State::EntryFailure(mut entry, kind, reason)) => match failure_line(&rest) {
                     FailureLine::Hint(hint) => {
                         entry.output = Err(Failure { kind, reason, hint });
                         transcript.entries.push(entry);
@@ -150,13 +194,13 @@ impl Transcript {
                     State::Between
                 }
                 ("<" | "|" | "!" | "%", State::Entry(mut entry)) => {
-                    append(&mut entry, marker, rest).map_err(error)?;
+                    append(&mut entry, marker, &rest).map_err(error)?;
                     State::Entry(entry)
                 }
                 ("<" | "|" | "!" | "%" | "=", _) => {
                     return Err(error("output outside an entry: start one with '$ COMMAND'"))
                 }
-                _ => return Err(error("unknown line marker: expected $ < | ! % = @ or #")),
+                _ => return Err(error("unknown line marker: expected $ < | ! % = @ # (or \\ before $ < | ! #)")),
             };
         }
         if !matches!(state, State::Between) {
@@ -201,8 +245,21 @@ fn append(entry: &mut Entry, marker: &str, rest: &str) -> Result<(), &'static st
     Ok(())
 }
 
-fn split_marker(line: &str) -> (&str, &str) {
+/// The line's marker and its text. A `\` in front of the marker says the text is escaped
+/// (see `escape.rs`); only the lines whose text is free-form can be.
+fn split_marker(line: &str) -> Result<(&str, Cow<'_, str>), &'static str> {
+    let (escaped, line) = match line.strip_prefix('\\') {
+        Some(line) => (true, line),
+        None => (false, line),
+    };
     let marker_len = line.chars().next().map_or(0, char::len_utf8);
     let (marker, rest) = line.split_at(marker_len);
-    (marker, rest.strip_prefix(' ').unwrap_or(rest))
+    let rest = rest.strip_prefix(' ').unwrap_or(rest);
+    if !escaped {
+        return Ok((marker, Cow::Borrowed(rest)));
+    }
+    match marker {
+        "$" | "<" | "|" | "!" | "#" => Ok((marker, Cow::Owned(unescape(rest)))),
+        _ => Err("unknown escaped line: '\\' goes only in front of $ < | ! or #"),
+    }
 }

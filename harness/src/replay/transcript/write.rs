@@ -2,18 +2,14 @@
 
 use std::fmt::Write as _;
 
-use super::escape::escape;
+use super::escape::{escape, needs_escaping};
 use super::{Failure, Transcript};
 
 impl Transcript {
     pub fn render(&self) -> String {
         let mut out = String::new();
         for note in &self.notes {
-            if note.is_empty() {
-                out.push_str("#\n");
-            } else {
-                let _ = writeln!(out, "# {note}");
-            }
+            render_line(&mut out, "#", note);
         }
         let mut blocks = 0;
         if let Some(failure) = &self.unreachable {
@@ -28,14 +24,19 @@ impl Transcript {
                 out.push('\n');
             }
             blocks += 1;
-            let _ = writeln!(out, "$ {}", entry.command);
+            render_line(&mut out, "$", &entry.command);
             if let Some(stdin) = &entry.stdin {
                 render_stream(&mut out, "<", "stdin", stdin);
             }
             match &entry.output {
                 Ok(output) => {
-                    render_stream(&mut out, "|", "stdout", &output.stdout);
-                    render_stream(&mut out, "!", "stderr", &output.stderr);
+                    // No lines at all is how an empty stdout or stderr reads back.
+                    if !output.stdout.is_empty() {
+                        render_stream(&mut out, "|", "stdout", &output.stdout);
+                    }
+                    if !output.stderr.is_empty() {
+                        render_stream(&mut out, "!", "stderr", &output.stderr);
+                    }
                     let _ = writeln!(out, "= {}", output.exit_code);
                 }
                 Err(failure) => render_failure(&mut out, failure),
@@ -45,20 +46,29 @@ impl Transcript {
     }
 }
 
+/// Every line of `text`, then `%` if it has no final newline. Empty text is written as one
+/// empty line without a newline, so that an empty stdin reads back as given, not as none.
 fn render_stream(out: &mut String, marker: &str, name: &str, text: &str) {
     if text.is_empty() {
-        return;
+        render_line(out, marker, "");
     }
     for line in text.split_inclusive('\n') {
-        let line = line.strip_suffix('\n').unwrap_or(line);
-        if line.is_empty() {
-            let _ = writeln!(out, "{marker}");
-        } else {
-            let _ = writeln!(out, "{marker} {line}");
-        }
+        render_line(out, marker, line.strip_suffix('\n').unwrap_or(line));
     }
     if !text.ends_with('\n') {
         let _ = writeln!(out, "% no newline at end of {name}");
+    }
+}
+
+/// One line as it is, which keeps recordings readable, unless something in it would not
+/// come back from a text file unchanged: then escaped, with a `\\` in front of the marker.
+fn render_line(out: &mut String, marker: &str, text: &str) {
+    if needs_escaping(text) {
+        let _ = writeln!(out, "\\{marker} {}", escape(text));
+    } else if text.is_empty() {
+        let _ = writeln!(out, "{marker}");
+    } else {
+        let _ = writeln!(out, "{marker} {text}");
     }
 }
 
