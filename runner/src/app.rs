@@ -12,9 +12,10 @@ use rdma_phase::{ClusterPlan, Connector, Mode, NodeSpec, Phase, Prefix};
 
 use crate::cli::Args;
 use crate::dry_run::DryRunConnector;
+use crate::interrupt::Interrupt;
 use crate::proxy_view::ProxyView;
 use crate::render::{render, Style};
-use crate::report::Report;
+use crate::report::{Report, INTERRUPTED};
 use crate::ssh::{SshConnector, SshOptions};
 use crate::{linked_phases, orchestrate, selection};
 
@@ -38,12 +39,24 @@ impl Execution {
     }
 }
 
-/// Run the tool as `main` does, writing to the given streams.
+/// Run the tool as `main` does, writing to the given streams, with no Ctrl-C handling.
 pub fn execute(
     argv: impl IntoIterator<Item = OsString>,
     color: bool,
     out: &mut dyn Write,
     err: &mut dyn Write,
+) -> Execution {
+    execute_interruptible(argv, color, out, err, None)
+}
+
+/// Run the tool. With `interrupt`, a Ctrl-C during the run prints the report of what finished
+/// to `out` and ends the process with exit code 130.
+pub fn execute_interruptible(
+    argv: impl IntoIterator<Item = OsString>,
+    color: bool,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+    interrupt: Option<&Interrupt>,
 ) -> Execution {
     let args = match Args::try_parse_from(argv) {
         Ok(args) => args,
@@ -55,30 +68,67 @@ pub fn execute(
                 error.render().to_string()
             };
             let stream: &mut dyn Write = if error.use_stderr() { err } else { out };
-            let _ = write!(stream, "{text}");
-            return Execution::exit(code);
+            let written = emit(stream, &text);
+            return Execution::exit(checked(code, written, err));
         }
     };
     crate::logging::init(args.verbose);
 
     let all = linked_phases::registered();
     if args.list_phases {
-        let _ = write!(out, "{}", list_phases(&all));
-        return Execution::exit(0);
+        let written = emit(out, &list_phases(&all));
+        return Execution::exit(checked(0, written, err));
     }
     match prepare(&args, &all) {
         Ok((plan, phases, mode, connector)) => {
-            let report = orchestrate::run(&plan, &phases, mode, connector.as_ref());
-            let _ = write!(out, "{}", render(&plan, &report, &Style { color }));
+            let style = Style { color };
+            let mut observe = |report: &Report, _: Option<&orchestrate::Event>| {
+                if let Some(interrupt) = interrupt.filter(|interrupt| interrupt.requested()) {
+                    interrupt.restore_terminal();
+                    let stopped = Report {
+                        interrupted: true,
+                        ..report.clone()
+                    };
+                    let _ = emit(out, &render(&plan, &stopped, &style));
+                    std::process::exit(INTERRUPTED);
+                }
+            };
+            let report =
+                orchestrate::run_observed(&plan, &phases, mode, connector.as_ref(), &mut observe);
+            let written = emit(out, &render(&plan, &report, &style));
             Execution {
-                exit_code: report.exit_code(),
+                exit_code: checked(report.exit_code(), written, err),
                 plan: Some(plan),
                 report: Some(report),
             }
         }
         Err(message) => {
-            let _ = writeln!(err, "ERROR: {message}");
+            let _ = emit(err, &format!("ERROR: {}\n", crate::inert::inert(&message)));
             Execution::exit(USAGE_ERROR)
+        }
+    }
+}
+
+/// Write and flush; the error, if the text did not get out.
+fn emit(stream: &mut dyn Write, text: &str) -> std::io::Result<()> {
+    stream.write_all(text.as_bytes())?;
+    stream.flush()
+}
+
+/// The exit code once the output was (or was not) written: a report nobody could read is not
+/// a success. A closed pipe (`| head`) is the reader's choice and needs no message.
+fn checked(code: i32, written: std::io::Result<()>, err: &mut dyn Write) -> i32 {
+    match written {
+        Ok(()) => code,
+        Err(error) => {
+            if error.kind() != std::io::ErrorKind::BrokenPipe {
+                let _ = emit(err, &format!("ERROR: cannot write the output: {error}\n"));
+            }
+            if code == 0 {
+                1
+            } else {
+                code
+            }
         }
     }
 }
@@ -127,13 +177,32 @@ fn prepare(args: &Args, all: &[&'static dyn Phase]) -> Result<Prepared, String> 
         Some(replay) => replay,
         None if mode == Mode::DryRun => Box::new(ProxyView(DryRunConnector::new(&plan))),
         None => Box::new(SshConnector::new(SshOptions {
-            ssh_config: args.ssh_config.clone(),
+            ssh_config: ssh_config(args)?,
             connect_timeout: Duration::from_secs(args.connect_timeout),
             command_timeout: Duration::from_secs(args.command_timeout),
             accept_new_host_keys: args.accept_new_host_keys,
         })),
     };
     Ok((plan, phases, mode, connector))
+}
+
+/// `--ssh-config`, checked before any host is contacted: a typo would otherwise fail every
+/// host with the same error.
+fn ssh_config(args: &Args) -> Result<Option<std::path::PathBuf>, String> {
+    let Some(path) = &args.ssh_config else {
+        return Ok(None);
+    };
+    match std::fs::File::open(path) {
+        Ok(_) if path.is_file() => Ok(Some(path.clone())),
+        Ok(_) => Err(format!(
+            "--ssh-config {}: not a file; give the path of an ssh config file, or leave the flag out to use ~/.ssh/config",
+            path.display()
+        )),
+        Err(error) => Err(format!(
+            "--ssh-config {}: {error}; give the path of an ssh config file, or leave the flag out to use ~/.ssh/config",
+            path.display()
+        )),
+    }
 }
 
 /// The cluster plan a command line describes, or the usage error to show.

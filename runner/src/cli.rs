@@ -85,15 +85,34 @@ pub struct Args {
     pub ssh_config: Option<PathBuf>,
 
     /// Give up on a host that has not answered within this many seconds.
-    #[arg(long, value_name = "SECS", default_value_t = 10)]
+    #[arg(long, value_name = "SECS", default_value_t = 10, value_parser = seconds)]
     pub connect_timeout: u64,
 
     /// Give up on a remote command that runs longer than this many seconds.
-    #[arg(long, value_name = "SECS", default_value_t = 30)]
+    #[arg(long, value_name = "SECS", default_value_t = 30, value_parser = seconds)]
     pub command_timeout: u64,
 
     /// Trust and record the key of a host not yet in known_hosts (a changed key is always
     /// refused).
     #[arg(long)]
     pub accept_new_host_keys: bool,
+}
+
+/// The longest timeout we take: a day. Beyond it a typo, not a wish (and a deadline that far
+/// would overflow the clock).
+const MAX_TIMEOUT_SECS: u64 = 24 * 60 * 60;
+
+/// A timeout in whole seconds: at least 1 (0 would fail every host at once).
+fn seconds(text: &str) -> Result<u64, String> {
+    let value: u64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("'{text}' is not a number of seconds, e.g. 10"))?;
+    if (1..=MAX_TIMEOUT_SECS).contains(&value) {
+        Ok(value)
+    } else {
+        Err(format!(
+            "{value} seconds is out of range: give 1 to {MAX_TIMEOUT_SECS}, e.g. 10"
+        ))
+    }
 }

@@ -5,6 +5,9 @@
 pub mod app;
 pub mod cli;
 pub mod dry_run;
+mod gate;
+mod inert;
+pub mod interrupt;
 pub mod linked_phases;
 mod logging;
 pub mod orchestrate;

@@ -1,12 +1,22 @@
 use std::io::IsTerminal;
 
 fn main() {
-    let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    let execution = rdma_setup::app::execute(
+    let color = std::io::stdout().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty());
+    let interrupt = match rdma_setup::interrupt::Interrupt::install() {
+        Ok(interrupt) => Some(interrupt),
+        Err(error) => {
+            eprintln!("rdma-setup: Ctrl-C will not print a partial report: {error}");
+            None
+        }
+    };
+    // stderr stays unlocked: host threads log to it (-v) while the run is under way.
+    let execution = rdma_setup::app::execute_interruptible(
         std::env::args_os(),
         color,
         &mut std::io::stdout().lock(),
-        &mut std::io::stderr().lock(),
+        &mut std::io::stderr(),
+        interrupt.as_ref(),
     );
     std::process::exit(execution.exit_code);
 }

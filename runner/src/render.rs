@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 
 use rdma_phase::{ClusterPlan, Mode, NodeId, Outcome, Scope, Status};
 
+use crate::inert::inert;
 use crate::report::{HostRun, PhaseRun, Report};
 
 /// Status marks, coloured only when asked (a terminal without `NO_COLOR`).
@@ -42,7 +43,7 @@ pub fn render(plan: &ClusterPlan, report: &Report, style: &Style) -> String {
         ),
     }
     for warning in &plan.warnings {
-        let _ = writeln!(out, "{} {warning}", style.mark(Status::Warn));
+        let _ = writeln!(out, "{} {}", style.mark(Status::Warn), inert(warning));
     }
     out.push('\n');
 
@@ -66,6 +67,18 @@ pub fn render(plan: &ClusterPlan, report: &Report, style: &Style) -> String {
     summary(&mut out, plan, report, style);
     verdict(&mut out, report);
     out
+}
+
+/// The row for a node whose host was still working when the user pressed Ctrl-C.
+fn interrupted_row(plan: &ClusterPlan, host_run: &HostRun) -> Outcome {
+    let host = &plan.host(host_run.host).name;
+    let message = match host_run.current {
+        _ if !host_run.connected => format!("interrupted (Ctrl-C) while connecting to {host}"),
+        Some(phase) => format!("interrupted (Ctrl-C) during phase {phase} on {host}"),
+        None => format!("interrupted (Ctrl-C) before every phase ran on {host}"),
+    };
+    Outcome::skipped(message)
+        .with_hint("run again to finish: what was already changed stays, and reads as ✓ next time")
 }
 
 fn heading(out: &mut String, title: &str) {
@@ -115,6 +128,9 @@ fn node_block(
             }
         }
     }
+    if report.interrupted && !host_run.finished && host_run.lost.is_none() {
+        outcome_row(out, style, &interrupted_row(plan, host_run));
+    }
     if let Some(error) = &host_run.lost {
         // A session lost mid-run already has its row from the phase that lost it.
         if first_of_host && host_run.runs.is_empty() {
@@ -132,23 +148,43 @@ fn node_block(
 
 fn dry_run_lines(out: &mut String, run: &PhaseRun) {
     for issued in &run.issued {
-        let _ = writeln!(out, "    [dry-run] {}", issued.line);
+        let _ = writeln!(out, "    [dry-run] {}", inert(&issued.line));
         if let Some(stdin) = &issued.stdin {
-            let _ = writeln!(out, "    [dry-run]     with stdin: {}", stdin.trim_end());
+            let _ = writeln!(
+                out,
+                "    [dry-run]     with stdin: {}",
+                inert(stdin.trim_end())
+            );
         }
     }
 }
 
 fn outcome_row(out: &mut String, style: &Style, outcome: &Outcome) {
-    let _ = writeln!(out, "  {} {}", style.mark(outcome.status), outcome.message);
+    let _ = write!(out, "  {} ", style.mark(outcome.status));
+    message_lines(out, &outcome.message, "    ");
     hint_lines(out, outcome, "      ");
+}
+
+/// A row's message: its first line after the mark, any further line (remote output quoted
+/// in it) indented below. Every line is made inert: messages quote what hosts printed.
+fn message_lines(out: &mut String, message: &str, indent: &str) {
+    for (index, line) in text_lines(message).enumerate() {
+        let lead = if index == 0 { "" } else { indent };
+        let _ = writeln!(out, "{lead}{}", inert(line));
+    }
+}
+
+/// Lines as written, with a `\r` kept in the line (where [`inert`] shows it) rather than
+/// swallowed as `str::lines` would.
+fn text_lines(text: &str) -> impl Iterator<Item = &str> {
+    text.strip_suffix('\n').unwrap_or(text).split('\n')
 }
 
 fn hint_lines(out: &mut String, outcome: &Outcome, indent: &str) {
     if let Some(hint) = &outcome.hint {
-        for (index, line) in hint.lines().enumerate() {
+        for (index, line) in text_lines(hint).enumerate() {
             let lead = if index == 0 { "↳ " } else { "  " };
-            let _ = writeln!(out, "{indent}{lead}{line}");
+            let _ = writeln!(out, "{indent}{lead}{}", inert(line));
         }
     }
 }
@@ -162,18 +198,14 @@ fn connectivity(out: &mut String, report: &Report, style: &Style) {
             for outcome in &run.outcomes {
                 match &outcome.subject {
                     Some(subject) => {
-                        let _ = writeln!(
-                            out,
-                            "  {subject}: {} {}",
-                            style.mark(outcome.status),
-                            outcome.message
-                        );
+                        let _ =
+                            write!(out, "  {}: {} ", inert(subject), style.mark(outcome.status));
                     }
                     None => {
-                        let _ =
-                            writeln!(out, "  {} {}", style.mark(outcome.status), outcome.message);
+                        let _ = write!(out, "  {} ", style.mark(outcome.status));
                     }
                 }
+                message_lines(out, &outcome.message, "    ");
                 hint_lines(out, outcome, "      ");
             }
         }
@@ -189,7 +221,11 @@ fn summary(out: &mut String, plan: &ClusterPlan, report: &Report, style: &Style)
             None if host_run.lost.is_some() => "?",
             None => "-",
         };
-        let worst = worst_status(host_run, node_id);
+        let mut worst = worst_status(host_run, node_id);
+        if report.interrupted && !host_run.finished {
+            // Not finished is not "all good", whatever finished before Ctrl-C.
+            worst = worst.max(Some(Status::Skipped));
+        }
         let mark = worst.map_or_else(|| "-".to_owned(), |status| style.mark(status));
         let _ = writeln!(
             out,
@@ -197,7 +233,7 @@ fn summary(out: &mut String, plan: &ClusterPlan, report: &Report, style: &Style)
             node.host.as_str(),
             node.iface.as_str(),
             format!("{}/{}", node.ip, plan.prefix),
-            format!("RDMA:{rdma}"),
+            format!("RDMA:{}", inert(rdma)),
         );
     }
 }
@@ -244,7 +280,15 @@ fn verdict(out: &mut String, report: &Report) {
         .count();
     let failed = count(Status::Fail) + lost;
     let pending = count(Status::Pending) > 0;
-    if failed > 0 {
+    if report.interrupted {
+        let _ = writeln!(
+            out,
+            "\nInterrupted (Ctrl-C): the rows above are what finished; rows marked - were cut short. Run again to finish."
+        );
+        if failed > 0 {
+            let _ = writeln!(out, "{failed} problem{} found before that.", plural(failed));
+        }
+    } else if failed > 0 {
         let _ = writeln!(
             out,
             "\n{failed} problem{} found: fix the ✗ lines above (each has a hint), then run again.",

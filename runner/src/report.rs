@@ -3,6 +3,11 @@
 use rdma_phase::context::IssuedCommand;
 use rdma_phase::{HostId, Mode, NodeId, Outcome, Scope, Status, TransportError};
 
+use crate::orchestrate::Event;
+
+/// Exit code of a run stopped by Ctrl-C, as shells report a SIGINT death (128 + 2).
+pub const INTERRUPTED: i32 = 130;
+
 /// One phase's run on one host (and node, for node phases).
 #[derive(Debug, Clone)]
 pub struct PhaseRun {
@@ -20,15 +25,71 @@ pub struct HostRun {
     /// Set when no session could be opened or it broke; later phases did not run.
     pub lost: Option<TransportError>,
     pub runs: Vec<PhaseRun>,
+    /// Every selected phase has run (or could not, because the host was lost).
+    pub finished: bool,
+    /// The phase running now, while the host is busy.
+    pub current: Option<&'static str>,
+    /// A session is open (set before the first phase starts).
+    pub connected: bool,
+}
+
+impl HostRun {
+    pub fn new(host: HostId) -> Self {
+        Self {
+            host,
+            lost: None,
+            runs: Vec::new(),
+            finished: false,
+            current: None,
+            connected: false,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
 pub struct Report {
     pub mode: Mode,
     pub hosts: Vec<HostRun>,
+    /// The user stopped the run (Ctrl-C) before every host finished.
+    pub interrupted: bool,
 }
 
 impl Report {
+    pub fn new(mode: Mode, hosts: impl Iterator<Item = HostId>) -> Self {
+        Self {
+            mode,
+            hosts: hosts.map(HostRun::new).collect(),
+            interrupted: false,
+        }
+    }
+
+    /// Fold one event from a host thread into the report.
+    pub fn apply(&mut self, event: &Event) {
+        let host = match event {
+            Event::Connected(host)
+            | Event::PhaseStarted(host, _)
+            | Event::PhaseFinished(host, _)
+            | Event::Lost(host, _)
+            | Event::Finished(host) => *host,
+        };
+        let Some(run) = self.hosts.get_mut(host.0) else {
+            return;
+        };
+        match event {
+            Event::Connected(_) => run.connected = true,
+            Event::PhaseStarted(_, phase) => run.current = Some(phase),
+            Event::PhaseFinished(_, phase_run) => {
+                run.current = None;
+                run.runs.push(phase_run.clone());
+            }
+            Event::Lost(_, error) => run.lost = Some(error.clone()),
+            Event::Finished(_) => {
+                run.current = None;
+                run.finished = true;
+            }
+        }
+    }
+
     pub fn outcomes(&self) -> impl Iterator<Item = &Outcome> {
         self.hosts
             .iter()
@@ -40,9 +101,11 @@ impl Report {
         self.hosts.iter().any(|host| host.lost.is_some())
     }
 
-    /// 0 all good, 1 something failed, 3 check mode found changes to make.
+    /// 0 all good, 1 something failed, 3 check mode found changes to make, 130 interrupted.
     pub fn exit_code(&self) -> i32 {
-        if self.any_host_lost() || self.outcomes().any(|o| o.status.is_failure()) {
+        if self.interrupted {
+            INTERRUPTED
+        } else if self.any_host_lost() || self.outcomes().any(|o| o.status.is_failure()) {
             1
         } else if self.mode == Mode::Check && self.outcomes().any(|o| o.status == Status::Pending) {
             3

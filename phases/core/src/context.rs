@@ -45,6 +45,8 @@ pub struct Context<'a> {
     mode: Mode,
     transport: &'a mut dyn Transport,
     issued: Vec<IssuedCommand>,
+    /// Hosts no session could reach (or whose session broke) before the cluster phases.
+    unreachable: &'a [HostId],
 }
 
 impl<'a> Context<'a> {
@@ -62,7 +64,23 @@ impl<'a> Context<'a> {
             mode,
             transport,
             issued: Vec::new(),
+            unreachable: &[],
         }
+    }
+
+    /// Tell a cluster phase which hosts could not be reached, so that it does not blame a
+    /// cable for a Mac that is down.
+    #[must_use]
+    pub fn with_unreachable(self, hosts: &'a [HostId]) -> Self {
+        Self {
+            unreachable: hosts,
+            ..self
+        }
+    }
+
+    /// Whether `host` could not be reached in this run.
+    pub fn is_unreachable(&self, host: HostId) -> bool {
+        self.unreachable.contains(&host)
     }
 
     pub fn plan(&self) -> &'a ClusterPlan {

@@ -41,6 +41,18 @@ impl Phase for PingPhase {
     fn run(&self, cx: &mut Context<'_>) -> Result<Vec<Outcome>, PhaseError> {
         let mut outcomes = Vec::new();
         for probe in probes_from(cx.plan(), cx.host_id()) {
+            if cx.is_unreachable(probe.peer_host_id) {
+                // The host's own block already says why; a ping would only blame the cable.
+                let row = Outcome::skipped(format!(
+                    "not tested: {} unreachable (see above)",
+                    probe.peer_host
+                ));
+                outcomes.push(
+                    row.with_subject(probe.subject.clone())
+                        .with_node(probe.local),
+                );
+                continue;
+            }
             let command = RemoteCommand::read([
                 "ping".to_owned(),
                 "-c".to_owned(),

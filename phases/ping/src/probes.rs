@@ -16,6 +16,7 @@ pub struct Probe {
     pub subject: String,
     pub host: String,
     pub peer_host: String,
+    pub peer_host_id: HostId,
     pub iface: String,
 }
 
@@ -55,6 +56,7 @@ pub fn probes_from(plan: &ClusterPlan, host: HostId) -> Vec<Probe> {
                 subject,
                 host: host_name,
                 peer_host: peer_name,
+                peer_host_id: peer_host,
                 iface,
             }
         })
@@ -197,6 +199,7 @@ mod tests {
             subject: "hwstudio1 -> hwstudio2".into(),
             host: "hwstudio1".into(),
             peer_host: "hwstudio2".into(),
+            peer_host_id: HostId(1),
             iface: "en5".into(),
         }
     }
