@@ -22,16 +22,21 @@ pub struct Scripted {
 /// Run `phase` for hwstudio1's node of [`TWO_NODES`] against `answers` (command line ->
 /// output). Panics when the phase sends something unscripted or leaves an answer unused.
 pub fn run_phase(phase: &dyn Phase, mode: Mode, answers: Vec<(&str, CommandOutput)>) -> Scripted {
+    let entries = answers
+        .into_iter()
+        .map(|(command, output)| Entry::ran(command, None, output))
+        .collect();
+    run_phase_entries(phase, mode, entries)
+}
+
+/// [`run_phase`] with whole transcript entries, for commands that carry data on stdin.
+pub fn run_phase_entries(phase: &dyn Phase, mode: Mode, entries: Vec<Entry>) -> Scripted {
     let nodes = TWO_NODES
         .iter()
         .map(|spec| NodeSpec::parse(spec).unwrap_or_else(|e| panic!("{e}")))
         .collect();
     let prefix = Prefix::new(30).unwrap_or_else(|e| panic!("{e}"));
     let plan = ClusterPlan::build(nodes, Vec::new(), prefix).unwrap_or_else(|e| panic!("{e}"));
-    let entries = answers
-        .into_iter()
-        .map(|(command, output)| Entry::ran(command, None, output))
-        .collect();
     let mut host = ReplayTransport::new("hwstudio1", "the test's script", entries);
     let (outcomes, issued) = {
         let mut cx = Context::new(&plan, HostId(0), Some(NodeId(0)), mode, &mut host);

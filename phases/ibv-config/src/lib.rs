@@ -4,13 +4,16 @@
 
 mod write;
 
+#[cfg(test)]
+mod run_tests;
+
 use rdma_phase::parse::one_line;
 use rdma_phase::{
     Applied, CommandOutput, Context, Outcome, Phase, PhaseError, RemoteCommand, Scope,
     IBV_DEVICES_PATH,
 };
 
-pub use write::{atomic_write, ATOMIC_WRITE_SCRIPT};
+pub use write::{atomic_write, ATOMIC_WRITE_SCRIPT, TARGET_IS_A_DIRECTORY};
 
 /// The `ibv-config` phase.
 pub struct IbvConfigPhase;
@@ -57,13 +60,7 @@ impl Phase for IbvConfigPhase {
             Applied::Ran(output) => output,
         };
         if !output.success() {
-            return Ok(vec![Outcome::fail(format!(
-                "could not write {IBV_DEVICES_PATH}: {}",
-                one_line(&output.combined_trimmed())
-            ))
-            .with_hint(format!(
-                "Check /tmp on {host}: a {IBV_DEVICES_PATH} owned by another user cannot be replaced there; remove it with `sudo rm {IBV_DEVICES_PATH}` and re-run"
-            ))]);
+            return Ok(vec![write_failed(host, &output)]);
         }
 
         if is_current(&cx.read(&read_back)?, &wanted) {
@@ -78,6 +75,33 @@ impl Phase for IbvConfigPhase {
                 "Something else on {host} writes {IBV_DEVICES_PATH}; compare it with `cat {IBV_DEVICES_PATH}` there and stop the other writer, then re-run"
             ))])
         }
+    }
+}
+
+/// The row for a write that failed, with the fix for its cause.
+fn write_failed(host: &str, output: &CommandOutput) -> Outcome {
+    let said = output.combined_trimmed();
+    if output.exit_code == TARGET_IS_A_DIRECTORY {
+        return Outcome::fail(format!("{IBV_DEVICES_PATH} is a directory")).with_hint(format!(
+            "JACCL needs a file there: on {host}, look at what is in it, remove it with `sudo rm -r {IBV_DEVICES_PATH}`, and re-run"
+        ));
+    }
+    let row = Outcome::fail(format!(
+        "could not write {IBV_DEVICES_PATH}: {}",
+        one_line(&said)
+    ));
+    if said.contains("No space left on device") || said.contains("Disc quota exceeded") {
+        row.with_hint(format!(
+            "/tmp on {host} is full: free some space there (`df -h /tmp` shows it), then re-run"
+        ))
+    } else if said.contains("Permission denied") || said.contains("Operation not permitted") {
+        row.with_hint(format!(
+            "Check /tmp on {host}: a {IBV_DEVICES_PATH} owned by another user cannot be replaced there; remove it with `sudo rm {IBV_DEVICES_PATH}` and re-run"
+        ))
+    } else {
+        row.with_hint(format!(
+            "Check that /tmp on {host} is writable (`ls -ld /tmp {IBV_DEVICES_PATH}` there), then re-run"
+        ))
     }
 }
 
