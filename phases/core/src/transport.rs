@@ -52,11 +52,23 @@ pub enum TransportError {
         reason: String,
         hint: String,
     },
-    /// The session broke or a command did not finish in time.
+    /// A command did not finish in time, printed more than the transport accepts, or the
+    /// server refused to start it; the session itself is still usable.
     #[error("{host}: `{command}` failed: {reason}")]
     Command {
         host: String,
         command: String,
+        reason: String,
+        hint: String,
+    },
+    /// The session broke while `during` ran (host rebooted, network dropped, sshd restarted):
+    /// nothing more runs on it. `earlier` is set on the errors of the commands after that
+    /// one, which fail at once.
+    #[error("SSH session to {host} broke {when}during `{during}`: {reason}", when = if *.earlier { "earlier, " } else { "" })]
+    Broken {
+        host: String,
+        during: String,
+        earlier: bool,
         reason: String,
         hint: String,
     },
@@ -83,6 +95,7 @@ impl TransportError {
         match self {
             Self::Connect { hint, .. }
             | Self::Command { hint, .. }
+            | Self::Broken { hint, .. }
             | Self::Sudo { hint, .. }
             | Self::Refused { hint, .. } => hint,
         }
@@ -91,7 +104,7 @@ impl TransportError {
     /// Whether the host's session is unusable after this error, so later phases for the host
     /// should not even try. A sudo failure is not: reads still tell the user useful things.
     pub fn is_fatal_for_host(&self) -> bool {
-        matches!(self, Self::Connect { .. })
+        matches!(self, Self::Connect { .. } | Self::Broken { .. })
     }
 
     /// The message without the host name, for places that already show the host.
@@ -101,6 +114,15 @@ impl TransportError {
             Self::Command {
                 command, reason, ..
             } => format!("`{command}` failed: {reason}"),
+            Self::Broken {
+                during,
+                earlier,
+                reason,
+                ..
+            } => {
+                let when = if *earlier { "earlier, " } else { "" };
+                format!("SSH session broke {when}during `{during}`: {reason}")
+            }
             Self::Sudo { reason, .. } => format!("sudo failed: {reason}"),
             Self::Refused {
                 command, reason, ..
@@ -133,4 +155,30 @@ pub trait Transport: Send {
 /// thread per host, in parallel.
 pub trait Connector: Sync {
     fn connect(&self, host: &Host) -> Result<Box<dyn Transport>, TransportError>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_broken_session_names_the_command_it_broke_during() {
+        let broken = |earlier| TransportError::Broken {
+            host: "hwstudio1".into(),
+            during: "ifconfig -a".into(),
+            earlier,
+            reason: "connection reset".into(),
+            hint: "check it".into(),
+        };
+        assert_eq!(
+            broken(false).to_string(),
+            "SSH session to hwstudio1 broke during `ifconfig -a`: connection reset"
+        );
+        assert_eq!(
+            broken(true).detail(),
+            "SSH session broke earlier, during `ifconfig -a`: connection reset"
+        );
+        assert!(broken(true).is_fatal_for_host());
+        assert_eq!(broken(false).hint(), "check it");
+    }
 }

@@ -110,6 +110,14 @@ impl Failure {
             TransportError::Command { reason, hint, .. } => (FailureKind::Failed, reason, hint),
             TransportError::Sudo { reason, hint, .. } => (FailureKind::Sudo, reason, hint),
             TransportError::Refused { .. } => return None,
+            // Recorded as a lost host (replayed as one) with the whole story as the reason.
+            TransportError::Broken { hint, .. } => {
+                return Some(Self {
+                    kind: FailureKind::Unreachable,
+                    reason: error.detail(),
+                    hint: hint.clone(),
+                })
+            }
         };
         Some(Self {
             kind,
