@@ -233,27 +233,57 @@ fn one_session_runs_many_commands_without_idle_waits() {
 }
 
 #[test]
-fn a_lost_connection_is_fatal_for_the_host_and_fails_fast_afterwards() {
+fn a_broken_session_says_during_which_command_and_fails_fast_afterwards() {
     if !sshd_available("lost_connection") {
         return;
     }
     let (_client, _sshd, connector) = setup();
     let mut session = connector.connect(&host("studio")).expect("connect");
-    // The command's parent is this connection's sshd process: killing it drops the
-    // connection the way a rebooting host or a crashed sshd does.
-    let result = session.run(&RemoteCommand::read(["sh", "-c", "kill -9 $PPID; sleep 5"]));
-    if let Ok(output) = &result {
-        assert_ne!(output.exit_code, 0, "{output:?}");
-    }
+    // The parent of the session's leader is this connection's sshd process: killing it drops
+    // the connection the way a rebooting host or a crashed sshd does.
+    let killer = RemoteCommand::read([
+        "sh",
+        "-c",
+        "read -r _ _ _ _ _ sid _ < /proc/$$/stat; read -r _ _ _ sshd _ < /proc/$sid/stat; \
+         kill -9 $sshd; sleep 5",
+    ]);
+    let during = killer.shell_line();
+    let error = session.run(&killer).expect_err("the session broke");
+    let TransportError::Broken {
+        host,
+        during: broke_during,
+        earlier: false,
+        hint,
+        ..
+    } = &error
+    else {
+        panic!("expected a broken session, got {error:?}");
+    };
+    assert_eq!(host, "studio");
+    assert_eq!(broke_during, &during);
+    assert!(hint.contains("ssh studio true"), "{hint}");
+    assert!(
+        error
+            .to_string()
+            .starts_with(&format!("SSH session to studio broke during `{during}`: ")),
+        "{error}"
+    );
+    assert!(error.is_fatal_for_host());
+
     let started = Instant::now();
     let error = session
         .run(&RemoteCommand::read(["true"]))
         .expect_err("the session is gone");
     assert!(started.elapsed() < Duration::from_secs(2));
-    let TransportError::Connect { host, hint, .. } = &error else {
-        panic!("expected a connect error, got {error:?}");
-    };
-    assert_eq!(host, "studio");
-    assert!(hint.contains("ssh studio true"), "{hint}");
+    assert!(
+        matches!(&error, TransportError::Broken { during: d, earlier: true, .. } if *d == during),
+        "{error:?}"
+    );
+    assert!(
+        error
+            .detail()
+            .starts_with(&format!("SSH session broke earlier, during `{during}`: ")),
+        "{error}"
+    );
     assert!(error.is_fatal_for_host());
 }

@@ -8,7 +8,7 @@ use rdma_phase::plan::Host;
 use rdma_phase::{Transport, TransportError};
 
 use super::config::Destination;
-use super::exec::{self, ExecError};
+use super::exec::{self, AfterStdin, ExecError};
 use super::hints::{self, ConnectFailure};
 use super::options::SshOptions;
 use super::prompt::{Prompter, SecretPrompt, TtyPrompt};
@@ -86,6 +86,9 @@ impl SshConnector {
             std::os::fd::AsFd::as_fd(&established.socket),
             &through_proxy(name, "true"),
             None,
+            // `ssh TARGET true` ends by itself or by the timeout's channel close (its ssh
+            // then reads EOF); no lifeline needed.
+            AfterStdin::Eof,
             started + self.options.connect_timeout + Duration::from_secs(1),
         );
         let unreachable = |reason: String| {
@@ -109,6 +112,14 @@ impl SshConnector {
                     via.proxy,
                     via.target,
                     started.elapsed().as_secs()
+                )))
+            }
+            Err(ExecError::TooMuchOutput(stream)) => {
+                return Err(unreachable(format!(
+                    "{} printed endlessly on {} for `ssh {} true`",
+                    via.proxy,
+                    stream.name(),
+                    via.target
                 )))
             }
             Err(ExecError::Lost(reason) | ExecError::Refused(reason)) => {

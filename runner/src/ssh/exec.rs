@@ -5,7 +5,11 @@
 //! before touching stderr (what blocking code naturally does) deadlocks as soon as the
 //! command fills the channel window with stderr: the window is per channel, so the server
 //! stops sending stdout too. The loop also carries the command's deadline, so a hung host
-//! costs at most `--command-timeout`.
+//! costs at most `--command-timeout`, and caps what it keeps of each stream at
+//! [`MAX_OUTPUT`], so a host printing without end costs a few MiB, not all our memory.
+//!
+//! A command given up on (deadline, output cap) has its channel closed; commands wrapped by
+//! `lifeline` then end on the host too.
 
 use std::io::{ErrorKind, Read, Write};
 use std::os::fd::BorrowedFd;
@@ -23,6 +27,9 @@ pub enum ExecError {
     TimedOut,
     /// The server refused this channel (e.g. its `MaxSessions`); the session is fine.
     Refused(String),
+    /// The command printed more than [`MAX_OUTPUT`] on this stream; it was ended and the
+    /// session is still usable.
+    TooMuchOutput(Stream),
     /// The session broke (socket closed, protocol error): nothing more will run on it.
     Lost(String),
 }
@@ -48,6 +55,37 @@ impl From<TimedOut> for ExecError {
     }
 }
 
+/// The most one command may print on each of stdout and stderr. What rdma-setup runs prints
+/// a few KiB; past this the host is misbehaving (a command stuck printing, a hostile shim)
+/// and holding more would only grow this process.
+pub const MAX_OUTPUT: usize = 4 * 1024 * 1024;
+
+/// One of a command's output streams.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stream {
+    Stdout,
+    Stderr,
+}
+
+impl Stream {
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Stdout => "stdout",
+            Self::Stderr => "stderr",
+        }
+    }
+}
+
+/// What the channel gets after the stdin bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AfterStdin {
+    /// EOF, as `ssh host command < file` sends.
+    Eof,
+    /// Nothing, until the command has ended: the line is wrapped by `lifeline`, which counts
+    /// its stdin bytes itself and takes EOF for "the client is gone".
+    KeepOpen,
+}
+
 /// Exit code reported when the remote side gave none (killed by a signal, channel closed
 /// early), as `ssh` itself does.
 const NO_EXIT_STATUS: i32 = 255;
@@ -56,23 +94,37 @@ const NO_EXIT_STATUS: i32 = 255;
 /// probably waiting on us, and reading first keeps the window open.
 const READ_CHUNK: usize = 32 * 1024;
 
-/// Run `line` through the remote user's shell, with `stdin` then EOF on its standard input.
+/// Run `line` through the remote user's shell, with `stdin` then `after` on its standard
+/// input.
 pub fn run(
     session: &Session,
     socket: BorrowedFd<'_>,
     line: &str,
     stdin: Option<&[u8]>,
+    after: AfterStdin,
     deadline: Instant,
 ) -> Result<CommandOutput, ExecError> {
     session.set_blocking(false);
     let mut channel = ssh_step(retry(session, socket, deadline, || {
         session.channel_session()
     }))?;
-    let result = exec_and_collect(session, socket, &mut channel, line, stdin, deadline);
+    let input = Input {
+        left: stdin.unwrap_or_default(),
+        // Nothing to do once the bytes are out, if no EOF is to follow them.
+        eof_sent: after == AfterStdin::KeepOpen,
+    };
+    let result = exec_and_collect(session, socket, &mut channel, line, input, deadline);
     if result.is_err() {
         abandon(session, channel);
     }
     result
+}
+
+/// The command's stdin still to send.
+struct Input<'a> {
+    left: &'a [u8],
+    /// Set once EOF went out, or from the start when none is to be sent.
+    eof_sent: bool,
 }
 
 fn exec_and_collect(
@@ -80,13 +132,15 @@ fn exec_and_collect(
     socket: BorrowedFd<'_>,
     channel: &mut Channel,
     line: &str,
-    stdin: Option<&[u8]>,
+    input: Input<'_>,
     deadline: Instant,
 ) -> Result<CommandOutput, ExecError> {
     ssh_step(retry(session, socket, deadline, || channel.exec(line)))?;
 
-    let mut stdin_left = stdin.unwrap_or_default();
-    let mut eof_sent = false;
+    let Input {
+        left: mut stdin_left,
+        mut eof_sent,
+    } = input;
     let mut stdout = Vec::new();
     let mut stderr = Vec::new();
     let mut out_stream = channel.stream(0);
@@ -96,35 +150,33 @@ fn exec_and_collect(
     loop {
         let mut moved = false;
 
-        if !eof_sent {
-            if !stdin_left.is_empty() {
-                match channel.write(stdin_left) {
-                    Ok(n) => {
-                        stdin_left = &stdin_left[n..];
-                        moved |= n > 0;
-                    }
-                    Err(error) if error.kind() == ErrorKind::WouldBlock => {}
-                    // The command exited without reading all its input: like a pipe, the
-                    // rest is dropped and the exit code tells the story.
-                    Err(_) if channel.eof() => stdin_left = &[],
-                    Err(error) => return Err(ExecError::Lost(error.to_string())),
+        if !stdin_left.is_empty() {
+            match channel.write(stdin_left) {
+                Ok(n) => {
+                    stdin_left = &stdin_left[n..];
+                    moved |= n > 0;
                 }
+                Err(error) if error.kind() == ErrorKind::WouldBlock => {}
+                // The command exited without reading all its input: like a pipe, the
+                // rest is dropped and the exit code tells the story.
+                Err(_) if channel.eof() => stdin_left = &[],
+                Err(error) => return Err(ExecError::Lost(error.to_string())),
             }
-            if stdin_left.is_empty() {
-                match channel.send_eof() {
-                    Ok(()) => {
-                        eof_sent = true;
-                        moved = true;
-                    }
-                    Err(error) if super::wait::would_block(&error) => {}
-                    Err(_) if channel.eof() => eof_sent = true,
-                    Err(error) => return Err(ExecError::Lost(error.to_string())),
+        }
+        if stdin_left.is_empty() && !eof_sent {
+            match channel.send_eof() {
+                Ok(()) => {
+                    eof_sent = true;
+                    moved = true;
                 }
+                Err(error) if super::wait::would_block(&error) => {}
+                Err(_) if channel.eof() => eof_sent = true,
+                Err(error) => return Err(ExecError::Lost(error.to_string())),
             }
         }
 
-        let out_read = read_some(&mut out_stream, &mut buf, &mut stdout)?;
-        let err_read = read_some(&mut err_stream, &mut buf, &mut stderr)?;
+        let out_read = read_some(&mut out_stream, &mut buf, &mut stdout, Stream::Stdout)?;
+        let err_read = read_some(&mut err_stream, &mut buf, &mut stderr, Stream::Stderr)?;
         moved |= out_read || err_read;
 
         // libssh2 returns 0 for "nothing now" in some states as well as for EOF; only the
@@ -157,17 +209,23 @@ fn exec_and_collect(
     Ok(output(stdout, stderr, exit_code))
 }
 
-/// Read what is available now from one stream; whether anything came.
+/// Read what is available now from one stream; whether anything came. Past
+/// [`MAX_OUTPUT`] it stops and fails: the caller then closes the channel without reading
+/// further.
 fn read_some(
     stream: &mut ssh2::Stream,
     buf: &mut [u8],
     into: &mut Vec<u8>,
+    which: Stream,
 ) -> Result<bool, ExecError> {
     let mut moved = false;
     loop {
         match stream.read(buf) {
             Ok(0) => return Ok(moved),
             Ok(n) => {
+                if into.len() + n > MAX_OUTPUT {
+                    return Err(ExecError::TooMuchOutput(which));
+                }
                 into.extend_from_slice(&buf[..n]);
                 moved = true;
             }
@@ -193,9 +251,10 @@ fn ssh_step<T>(step: Result<Result<T, ssh2::Error>, TimedOut>) -> Result<T, Exec
     }
 }
 
-/// Give up on a channel whose command overran or failed: ask the server to close it (sshd
-/// then drops the command's pipes) and free it, spending at most a moment, so the session
-/// stays usable for the next command.
+/// Give up on a channel whose command overran or failed: ask the server to close it and free
+/// it, spending at most a moment, so the session stays usable for the next command. sshd
+/// then closes the command's pipes, which is what `lifeline` takes as the signal to end the
+/// command. What the server had already sent for this channel is dropped with it, unread.
 fn abandon(session: &Session, mut channel: Channel) {
     const GRACE: Duration = Duration::from_millis(500);
     session.set_blocking(true);

@@ -68,6 +68,13 @@ pub fn command_timeout(alias: &str, seconds: u64) -> String {
     )
 }
 
+pub fn endless_output(alias: &str, command: &str) -> String {
+    format!(
+        "this command prints a few KiB on a healthy Mac: see what {alias} answers with \
+         `ssh {alias} {command} | head`"
+    )
+}
+
 pub fn session_lost(alias: &str) -> String {
     format!(
         "the SSH connection to {alias} broke (host rebooted, network dropped or sshd \

@@ -13,6 +13,7 @@
 //! - `session`: TCP/stream -> handshake -> host key -> authentication.
 //! - `known_hosts`, `auth`: host-key verification and user authentication.
 //! - `wait`, `exec`: non-blocking I/O on a session and running one command on it.
+//! - `lifeline`: the remote wrapper that ends a command when its channel closes.
 //! - `sudo`: privileged commands (probe, password, wrong-password detection).
 //! - `proxy`: the old tool's `--proxy PROXY:TARGET` form.
 //! - `prompt`: terminal prompts (sudo password, key passphrase), serialized across hosts.
@@ -27,6 +28,7 @@ mod exec;
 mod hints;
 mod jump;
 mod known_hosts;
+mod lifeline;
 mod options;
 mod prompt;
 mod proxy;

@@ -5,8 +5,9 @@ use std::time::{Duration, Instant};
 
 use rdma_phase::{CommandOutput, RemoteCommand, Transport, TransportError};
 
-use super::exec::{self, ExecError};
+use super::exec::{self, AfterStdin, ExecError, MAX_OUTPUT};
 use super::hints;
+use super::lifeline;
 use super::prompt::Prompter;
 use super::proxy::Via;
 use super::session::Established;
@@ -21,8 +22,9 @@ pub struct SshTransport {
     command_timeout: Duration,
     sudo: SudoState,
     prompter: Arc<Prompter>,
-    /// Why the session broke, once it has: later commands fail at once.
-    lost: Option<String>,
+    /// The error that made the session unusable, once one has: later commands fail at once
+    /// with it.
+    lost: Option<TransportError>,
 }
 
 impl SshTransport {
@@ -71,17 +73,31 @@ impl SshTransport {
         shown: &str,
         timeout: Duration,
     ) -> Result<CommandOutput, TransportError> {
-        if let Some(reason) = &self.lost {
-            return Err(TransportError::Connect {
-                host: self.name.clone(),
-                reason: format!("the SSH session was lost earlier: {reason}"),
-                hint: hints::session_lost(self.ssh_alias()),
+        if let Some(lost) = &self.lost {
+            return Err(match lost.clone() {
+                TransportError::Broken {
+                    host,
+                    during,
+                    reason,
+                    hint,
+                    ..
+                } => TransportError::Broken {
+                    host,
+                    during,
+                    earlier: true,
+                    reason,
+                    hint,
+                },
+                other => other,
             });
         }
+        // The lifeline goes around the innermost command: through --proxy that is the one
+        // on the target, which the proxy's ssh passes our channel's end on to.
+        let wrapped = lifeline::wrap(line, stdin.map_or(0, <[u8]>::len));
         let wire = self
             .via
             .as_ref()
-            .map_or_else(|| line.to_owned(), |via| via.wrap(line));
+            .map_or_else(|| wrapped.clone(), |via| via.wrap(&wrapped));
         tracing::debug!(host = %self.name, command = %shown, stdin_bytes = stdin.map_or(0, <[u8]>::len), "run");
         let started = Instant::now();
         let result = exec::run(
@@ -89,6 +105,7 @@ impl SshTransport {
             std::os::fd::AsFd::as_fd(&self.established.socket),
             &wire,
             stdin,
+            AfterStdin::KeepOpen,
             started + timeout,
         );
         match result {
@@ -109,12 +126,13 @@ impl SshTransport {
                             via.target,
                             output.stderr.trim()
                         );
-                        self.lost = Some(reason.clone());
-                        return Err(TransportError::Connect {
+                        let error = TransportError::Connect {
                             host: self.name.clone(),
                             reason,
                             hint: hints::proxy_reach(&via.proxy, &via.target),
-                        });
+                        };
+                        self.lost = Some(error.clone());
+                        return Err(error);
                     }
                 }
                 Ok(output)
@@ -138,13 +156,26 @@ impl SshTransport {
                     hints::check_ssh(self.ssh_alias())
                 ),
             }),
+            Err(ExecError::TooMuchOutput(stream)) => Err(TransportError::Command {
+                host: self.name.clone(),
+                command: shown.to_owned(),
+                reason: format!(
+                    "output over {} MiB on {}: rdma-setup stopped reading and ended the command",
+                    MAX_OUTPUT / (1024 * 1024),
+                    stream.name()
+                ),
+                hint: hints::endless_output(self.ssh_alias(), shown),
+            }),
             Err(ExecError::Lost(reason)) => {
-                self.lost = Some(reason.clone());
-                Err(TransportError::Connect {
+                let error = TransportError::Broken {
                     host: self.name.clone(),
-                    reason: format!("the SSH session broke while running `{shown}`: {reason}"),
+                    during: shown.to_owned(),
+                    earlier: false,
+                    reason,
                     hint: hints::session_lost(self.ssh_alias()),
-                })
+                };
+                self.lost = Some(error.clone());
+                Err(error)
             }
         }
     }

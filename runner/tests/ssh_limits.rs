@@ -1,0 +1,186 @@
+//! What a misbehaving host may cost, over a real loopback sshd: endless output is cut at the
+//! cap and the command ended, a command past `--command-timeout` does not live on on the
+//! host, and the session serves the next command either way.
+//!
+//! The remote commands carry marker arguments (`yes rdma-flood.4242`, `sleep 120.4242`) so
+//! the checks find exactly them in /proc (read-only: nothing here signals a process).
+
+mod support;
+
+use std::time::{Duration, Instant};
+
+use rdma_phase::{CommandOutput, RemoteCommand, Transport, TransportError};
+use rdma_setup::ssh::SshConnector;
+use support::procs;
+use support::{host, proxied, sshd_available, Client, HostBlock, Sshd, SshdSetup};
+
+/// A session to a loopback sshd with this command timeout.
+fn session(client: &Client, sshd: &Sshd, timeout: Duration) -> Box<dyn Transport> {
+    client.trust(sshd);
+    let config = client.config(&[HostBlock {
+        alias: "studio",
+        port: sshd.port,
+        extra: "",
+    }]);
+    let mut options = client.options(&config);
+    options.command_timeout = timeout;
+    SshConnector::new(options)
+        .connect(&host("studio"))
+        .expect("connect")
+}
+
+fn start(client: &Client) -> Sshd {
+    Sshd::start(&SshdSetup {
+        authorized: vec![&client.key],
+        ..SshdSetup::default()
+    })
+}
+
+/// Run `argv` as a command while watching this machine for it: the result, and the PIDs
+/// it ran as (so a check that it is gone afterwards cannot pass because it never ran).
+fn run_watched(
+    session: &mut dyn Transport,
+    argv: &[&str],
+) -> (Result<CommandOutput, TransportError>, Vec<u32>) {
+    std::thread::scope(|scope| {
+        let watcher = scope.spawn(|| procs::wait_for(argv, Duration::from_secs(10)));
+        let result = session.run(&RemoteCommand::read(argv.iter().copied()));
+        (result, watcher.join().expect("watcher"))
+    })
+}
+
+/// The command failed with the output cap error naming `stream`.
+fn assert_capped(result: Result<CommandOutput, TransportError>, stream: &str) {
+    let error = match result {
+        Ok(output) => panic!(
+            "expected the output cap, got {} bytes of stdout, {} of stderr",
+            output.stdout.len(),
+            output.stderr.len()
+        ),
+        Err(error) => error,
+    };
+    let TransportError::Command { reason, hint, .. } = &error else {
+        panic!("expected a command error, got {error:?}");
+    };
+    assert!(reason.contains("output over 4 MiB"), "{reason}");
+    assert!(reason.contains(stream), "{reason}");
+    assert!(hint.contains("ssh studio"), "{hint}");
+    assert!(!error.is_fatal_for_host());
+}
+
+#[test]
+fn endless_output_is_cut_at_the_cap_and_the_session_goes_on() {
+    if !sshd_available("endless_output") {
+        return;
+    }
+    let client = Client::new();
+    let sshd = start(&client);
+    // Short, so that a transport without the cap gives up before buffering gigabytes.
+    let mut session = session(&client, &sshd, Duration::from_secs(5));
+
+    let started = Instant::now();
+    let (result, pids) = run_watched(session.as_mut(), &["yes", "rdma-flood.4242"]);
+    assert_capped(result, "stdout");
+    // The cap, not the deadline, ended it (the error says so too).
+    let elapsed = started.elapsed();
+    assert!(elapsed < Duration::from_secs(5), "took {elapsed:?}");
+    assert!(
+        !pids.is_empty(),
+        "the flooding command was never seen running"
+    );
+    let gone = procs::gone_within(&pids, Duration::from_secs(5));
+    eprintln!("stdout flood: capped after {elapsed:?}, gone from the host {gone:?} later");
+    assert!(gone.is_some(), "the flooding command still runs");
+    let output = session
+        .run(&RemoteCommand::read(["echo", "ok"]))
+        .expect("the session serves the next command");
+    assert_eq!(output.stdout, "ok\n");
+
+    assert_capped(
+        session.run(&RemoteCommand::read([
+            "sh",
+            "-c",
+            "head -c 52428800 /dev/zero >&2",
+        ])),
+        "stderr",
+    );
+    let output = session
+        .run(&RemoteCommand::read(["echo", "still ok"]))
+        .expect("the session serves the next command");
+    assert_eq!(output.stdout, "still ok\n");
+}
+
+#[test]
+fn output_up_to_the_cap_is_returned_whole() {
+    if !sshd_available("output_at_cap") {
+        return;
+    }
+    let client = Client::new();
+    let sshd = start(&client);
+    let mut session = session(&client, &sshd, Duration::from_secs(60));
+    let output = session
+        .run(&RemoteCommand::read([
+            "sh",
+            "-c",
+            "head -c 4194304 /dev/zero | tr '\\0' o; head -c 4194304 /dev/zero | tr '\\0' e >&2",
+        ]))
+        .expect("exactly the cap on both streams is fine");
+    assert_eq!(output.stdout.len(), 4 * 1024 * 1024);
+    assert_eq!(output.stderr.len(), 4 * 1024 * 1024);
+    assert!(output.success());
+}
+
+#[test]
+fn a_timed_out_command_is_ended_on_the_host() {
+    if !sshd_available("timed_out_command_ended") {
+        return;
+    }
+    let client = Client::new();
+    let sshd = start(&client);
+    let mut session = session(&client, &sshd, Duration::from_secs(2));
+    let (result, pids) = run_watched(session.as_mut(), &["sleep", "120.4242"]);
+    let error = result.expect_err("must time out");
+    assert!(
+        matches!(&error, TransportError::Command { reason, .. } if reason.contains("2 s")),
+        "{error:?}"
+    );
+    assert!(!pids.is_empty(), "`sleep 120.4242` was never seen running");
+    let gone = procs::gone_within(&pids, Duration::from_secs(5));
+    eprintln!("timed out after 2 s; `sleep 120.4242` gone from the host {gone:?} later");
+    assert!(gone.is_some(), "`sleep 120.4242` outlived its timeout");
+
+    let output = session
+        .run(&RemoteCommand::read(["echo", "next"]))
+        .expect("the session serves the next command");
+    assert_eq!(output.stdout, "next\n");
+}
+
+#[test]
+fn a_timed_out_command_behind_a_proxy_is_ended_on_the_target() {
+    if !sshd_available("timed_out_behind_proxy") {
+        return;
+    }
+    let client = Client::new();
+    let target = start(&client);
+    let proxy = support::proxy_host_for(&client, &target, "studio2");
+    let config = client.config(&[HostBlock {
+        alias: "proxybox",
+        port: proxy.port,
+        extra: "",
+    }]);
+    let mut options = client.options(&config);
+    options.command_timeout = Duration::from_secs(2);
+    let mut session = SshConnector::new(options)
+        .connect(&proxied("proxybox", "studio2"))
+        .expect("connect");
+    let (result, pids) = run_watched(session.as_mut(), &["sleep", "120.4343"]);
+    result.expect_err("must time out");
+    assert!(!pids.is_empty(), "`sleep 120.4343` was never seen running");
+    let gone = procs::gone_within(&pids, Duration::from_secs(5));
+    eprintln!("through --proxy: `sleep 120.4343` gone from the target {gone:?} after the timeout");
+    assert!(gone.is_some(), "`sleep 120.4343` outlived its timeout");
+    let output = session
+        .run(&RemoteCommand::read(["echo", "next"]))
+        .expect("the session serves the next command");
+    assert_eq!(output.stdout, "next\n");
+}
