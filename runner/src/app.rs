@@ -13,6 +13,7 @@ use rdma_phase::{ClusterPlan, Connector, Mode, NodeSpec, Phase, Prefix};
 use crate::cli::Args;
 use crate::dry_run::DryRunConnector;
 use crate::interrupt::Interrupt;
+use crate::lock_step::Locking;
 use crate::proxy_view::ProxyView;
 use crate::render::{render, Style};
 use crate::report::{Report, INTERRUPTED};
@@ -93,8 +94,19 @@ pub fn execute_interruptible(
                     std::process::exit(INTERRUPTED);
                 }
             };
-            let report =
-                orchestrate::run_observed(&plan, &phases, mode, connector.as_ref(), &mut observe);
+            let locking = if args.replay.is_some() {
+                Locking::recorded()
+            } else {
+                Locking::of_this_process(Duration::from_secs(args.lock_wait))
+            };
+            let report = orchestrate::run_observed(
+                &plan,
+                &phases,
+                mode,
+                connector.as_ref(),
+                &locking,
+                &mut observe,
+            );
             let written = emit(out, &render(&plan, &report, &style));
             Execution {
                 exit_code: checked(report.exit_code(), written, err),

@@ -92,6 +92,11 @@ pub struct Args {
     #[arg(long, value_name = "SECS", default_value_t = 30, value_parser = seconds)]
     pub command_timeout: u64,
 
+    /// When another rdma-setup run is changing a host, wait this many seconds for it to
+    /// finish before giving up on that host (0: do not wait).
+    #[arg(long, value_name = "SECS", default_value_t = 30, value_parser = wait_seconds)]
+    pub lock_wait: u64,
+
     /// Trust and record the key of a host not yet in known_hosts (a changed key is always
     /// refused).
     #[arg(long)]
@@ -104,15 +109,24 @@ const MAX_TIMEOUT_SECS: u64 = 24 * 60 * 60;
 
 /// A timeout in whole seconds: at least 1 (0 would fail every host at once).
 fn seconds(text: &str) -> Result<u64, String> {
+    seconds_in(text, 1)
+}
+
+/// A wait in whole seconds, 0 included.
+fn wait_seconds(text: &str) -> Result<u64, String> {
+    seconds_in(text, 0)
+}
+
+fn seconds_in(text: &str, least: u64) -> Result<u64, String> {
     let value: u64 = text
         .trim()
         .parse()
         .map_err(|_| format!("'{text}' is not a number of seconds, e.g. 10"))?;
-    if (1..=MAX_TIMEOUT_SECS).contains(&value) {
+    if (least..=MAX_TIMEOUT_SECS).contains(&value) {
         Ok(value)
     } else {
         Err(format!(
-            "{value} seconds is out of range: give 1 to {MAX_TIMEOUT_SECS}, e.g. 10"
+            "{value} seconds is out of range: give {least} to {MAX_TIMEOUT_SECS}, e.g. 10"
         ))
     }
 }

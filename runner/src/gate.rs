@@ -1,36 +1,42 @@
-//! The point where every host's node and host phases are done and the cluster phases (pings)
-//! may start. It also tells the cluster phases which hosts could not be reached.
+//! A meeting point of the host threads: nobody goes on until every host has arrived, and
+//! each learns what the others noted on arrival. The run uses two: before the cluster phases
+//! (pings), where hosts note that they took no part (unreachable, busy); and at the end of a
+//! `--check`, where hosts note that they found failures.
 //!
 //! Unlike `std::sync::Barrier`, a host thread that panics still arrives (its [`Arrival`] is
-//! dropped), so one crashed host cannot leave the others waiting forever.
+//! dropped, with the gate's note for a crashed host), so one crashed host cannot leave the
+//! others waiting forever.
 
 use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 
 use rdma_phase::HostId;
 
-pub struct Gate {
-    state: Mutex<State>,
+pub struct Gate<N> {
+    state: Mutex<State<N>>,
     opened: Condvar,
+    /// What a host whose thread crashed is taken to have noted.
+    crashed: Option<N>,
 }
 
-struct State {
+struct State<N> {
     waiting_for: usize,
-    unreachable: Vec<HostId>,
+    notes: Vec<(HostId, N)>,
 }
 
-impl Gate {
-    pub fn new(hosts: usize) -> Self {
+impl<N: Clone> Gate<N> {
+    pub fn new(hosts: usize, crashed: Option<N>) -> Self {
         Self {
             state: Mutex::new(State {
                 waiting_for: hosts,
-                unreachable: Vec::new(),
+                notes: Vec::new(),
             }),
             opened: Condvar::new(),
+            crashed,
         }
     }
 
-    /// One host's ticket: it arrives when used, or when dropped (then as unreachable).
-    pub fn arrival(&self, host: HostId) -> Arrival<'_> {
+    /// One host's ticket: it arrives when used, or when dropped.
+    pub fn arrival(&self, host: HostId) -> Arrival<'_, N> {
         Arrival {
             gate: self,
             host,
@@ -38,24 +44,24 @@ impl Gate {
         }
     }
 
-    fn lock(&self) -> MutexGuard<'_, State> {
+    fn lock(&self) -> MutexGuard<'_, State<N>> {
         // A panicking host thread leaves nothing half-updated behind this lock.
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    fn arrive(&self, host: HostId, reachable: bool) {
+    fn arrive(&self, host: HostId, note: Option<N>) {
         let mut state = self.lock();
-        if !reachable {
-            state.unreachable.push(host);
+        if let Some(note) = note {
+            state.notes.push((host, note));
         }
         state.waiting_for = state.waiting_for.saturating_sub(1);
         if state.waiting_for == 0 {
-            state.unreachable.sort();
+            state.notes.sort_by_key(|(host, _)| *host);
             self.opened.notify_all();
         }
     }
 
-    fn wait(&self) -> Vec<HostId> {
+    fn wait(&self) -> Vec<(HostId, N)> {
         let mut state = self.lock();
         while state.waiting_for > 0 {
             state = self
@@ -63,29 +69,30 @@ impl Gate {
                 .wait(state)
                 .unwrap_or_else(PoisonError::into_inner);
         }
-        state.unreachable.clone()
+        state.notes.clone()
     }
 }
 
-pub struct Arrival<'a> {
-    gate: &'a Gate,
+pub struct Arrival<'a, N: Clone> {
+    gate: &'a Gate<N>,
     host: HostId,
     arrived: bool,
 }
 
-impl Arrival<'_> {
-    /// Arrive, wait until every host has, and learn which hosts could not be reached.
-    pub fn arrive_and_wait(mut self, reachable: bool) -> Vec<HostId> {
+impl<N: Clone> Arrival<'_, N> {
+    /// Arrive with `note` (if any), wait until every host has, and learn every host's note,
+    /// in host order.
+    pub fn arrive_and_wait(mut self, note: Option<N>) -> Vec<(HostId, N)> {
         self.arrived = true;
-        self.gate.arrive(self.host, reachable);
+        self.gate.arrive(self.host, note);
         self.gate.wait()
     }
 }
 
-impl Drop for Arrival<'_> {
+impl<N: Clone> Drop for Arrival<'_, N> {
     fn drop(&mut self) {
         if !self.arrived {
-            self.gate.arrive(self.host, false);
+            self.gate.arrive(self.host, self.gate.crashed.clone());
         }
     }
 }
@@ -93,21 +100,22 @@ impl Drop for Arrival<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rdma_phase::Absent;
 
     #[test]
-    fn a_host_that_panics_still_opens_the_gate_and_counts_as_unreachable() {
-        let gate = Gate::new(3);
+    fn a_host_that_panics_still_opens_the_gate_with_the_crash_note() {
+        let gate = Gate::new(3, Some(Absent::Unreachable));
         std::thread::scope(|scope| {
             let crashing = scope.spawn(|| {
                 let _arrival = gate.arrival(HostId(0));
                 panic!("a phase crashed");
             });
-            let down = scope.spawn(|| gate.arrival(HostId(2)).arrive_and_wait(false));
-            let up = scope.spawn(|| gate.arrival(HostId(1)).arrive_and_wait(true));
+            let busy = scope.spawn(|| gate.arrival(HostId(2)).arrive_and_wait(Some(Absent::Busy)));
+            let up = scope.spawn(|| gate.arrival(HostId(1)).arrive_and_wait(None));
             assert!(crashing.join().is_err());
-            let unreachable = vec![HostId(0), HostId(2)];
-            assert_eq!(up.join().expect("through the gate"), unreachable);
-            assert_eq!(down.join().expect("through the gate"), unreachable);
+            let absent = vec![(HostId(0), Absent::Unreachable), (HostId(2), Absent::Busy)];
+            assert_eq!(up.join().expect("through the gate"), absent);
+            assert_eq!(busy.join().expect("through the gate"), absent);
         });
     }
 }

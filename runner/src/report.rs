@@ -69,6 +69,7 @@ impl Report {
             Event::Connected(host)
             | Event::PhaseStarted(host, _)
             | Event::PhaseFinished(host, _)
+            | Event::Interfered(host, _)
             | Event::Lost(host, _)
             | Event::Finished(host) => *host,
         };
@@ -82,10 +83,36 @@ impl Report {
                 run.current = None;
                 run.runs.push(phase_run.clone());
             }
+            Event::Interfered(_, phase_run) => {
+                let interfered = phase_run
+                    .outcomes
+                    .iter()
+                    .any(|row| row.status == Status::Pending);
+                run.runs.push(phase_run.clone());
+                if interfered {
+                    self.half_made(host);
+                }
+            }
             Event::Lost(_, error) => run.lost = Some(error.clone()),
             Event::Finished(_) => {
                 run.current = None;
                 run.finished = true;
+            }
+        }
+    }
+
+    /// Another run was changing `host` while this check read it: its failures, and every
+    /// failed ping (one end may be that host), read half-made changes. They show as pending.
+    fn half_made(&mut self, host: HostId) {
+        let runs = self.hosts.iter_mut().flat_map(|run| {
+            let own = run.host == host;
+            run.runs
+                .iter_mut()
+                .filter(move |phase_run| own || phase_run.scope == Scope::Cluster)
+        });
+        for row in runs.flat_map(|phase_run| &mut phase_run.outcomes) {
+            if row.status == Status::Fail {
+                row.status = Status::Pending;
             }
         }
     }

@@ -1,6 +1,7 @@
 use std::net::Ipv4Addr;
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use rdma_phase::host_lock::LOCK_SCRIPT_NAME;
 use rdma_phase::plan::Host;
 use rdma_phase::{CommandOutput, Connector, Prefix, RemoteCommand, Transport, TransportError};
 
@@ -136,6 +137,9 @@ fn answer(
             Some(content) => ok(content),
             None => fail("", &format!("cat: {path}: No such file or directory\n"), 1),
         },
+        ["sh", "-c", _, LOCK_SCRIPT_NAME, args @ ..] => {
+            super::lock::answer(&mut hosts[index], args)
+        }
         ["sh", "-c", _, "sh", path] => {
             let content = command.stdin().unwrap_or_default().to_owned();
             hosts[index].files.insert((*path).to_owned(), content);

@@ -7,6 +7,7 @@
 
 mod cluster;
 mod host;
+mod lock;
 
 pub use cluster::{Cable, SimCluster, SimConnector};
 pub use host::{RdmaSwitch, SimHost, SimPort};

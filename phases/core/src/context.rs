@@ -45,8 +45,17 @@ pub struct Context<'a> {
     mode: Mode,
     transport: &'a mut dyn Transport,
     issued: Vec<IssuedCommand>,
-    /// Hosts no session could reach (or whose session broke) before the cluster phases.
-    unreachable: &'a [HostId],
+    /// Hosts the cluster phases cannot count on, and why.
+    absent: &'a [(HostId, Absent)],
+}
+
+/// Why a host took no part in the run's cluster phases.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Absent {
+    /// No session could be opened, or it broke.
+    Unreachable,
+    /// Another rdma-setup run was changing it (its lock was held).
+    Busy,
 }
 
 impl<'a> Context<'a> {
@@ -64,23 +73,25 @@ impl<'a> Context<'a> {
             mode,
             transport,
             issued: Vec::new(),
-            unreachable: &[],
+            absent: &[],
         }
     }
 
-    /// Tell a cluster phase which hosts could not be reached, so that it does not blame a
-    /// cable for a Mac that is down.
+    /// Tell a cluster phase which hosts took no part, so that it does not blame a cable for
+    /// a Mac that is down or busy.
     #[must_use]
-    pub fn with_unreachable(self, hosts: &'a [HostId]) -> Self {
+    pub fn with_absent(self, hosts: &'a [(HostId, Absent)]) -> Self {
         Self {
-            unreachable: hosts,
+            absent: hosts,
             ..self
         }
     }
 
-    /// Whether `host` could not be reached in this run.
-    pub fn is_unreachable(&self, host: HostId) -> bool {
-        self.unreachable.contains(&host)
+    /// Why `host` took no part in this run, if it did not.
+    pub fn absent(&self, host: HostId) -> Option<Absent> {
+        self.absent
+            .iter()
+            .find_map(|(absent, why)| (*absent == host).then_some(*why))
     }
 
     pub fn plan(&self) -> &'a ClusterPlan {

@@ -8,6 +8,7 @@
 pub mod command;
 pub mod context;
 pub mod facts;
+pub mod host_lock;
 pub mod names;
 pub mod outcome;
 pub mod parse;
@@ -16,7 +17,7 @@ pub mod plan;
 pub mod transport;
 
 pub use command::RemoteCommand;
-pub use context::{Applied, Context, Mode};
+pub use context::{Absent, Applied, Context, Mode};
 pub use names::{HostName, IfaceName, NameError};
 pub use outcome::{Outcome, Status};
 pub use phase::{registered_phases, Phase, PhaseError, PhaseRegistration, Scope};

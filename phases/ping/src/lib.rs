@@ -6,7 +6,7 @@ mod probes;
 
 use rdma_phase::facts::address_state;
 use rdma_phase::parse::parse_ping;
-use rdma_phase::{Context, Outcome, Phase, PhaseError, RemoteCommand, Scope, Status};
+use rdma_phase::{Absent, Context, Outcome, Phase, PhaseError, RemoteCommand, Scope, Status};
 
 pub use probes::{probes_from, report, unanswered, Probe};
 
@@ -41,12 +41,14 @@ impl Phase for PingPhase {
     fn run(&self, cx: &mut Context<'_>) -> Result<Vec<Outcome>, PhaseError> {
         let mut outcomes = Vec::new();
         for probe in probes_from(cx.plan(), cx.host_id()) {
-            if cx.is_unreachable(probe.peer_host_id) {
+            if let Some(absent) = cx.absent(probe.peer_host_id) {
                 // The host's own block already says why; a ping would only blame the cable.
-                let row = Outcome::skipped(format!(
-                    "not tested: {} unreachable (see above)",
-                    probe.peer_host
-                ));
+                let why = match absent {
+                    Absent::Unreachable => "unreachable",
+                    Absent::Busy => "busy with another rdma-setup run",
+                };
+                let row =
+                    Outcome::skipped(format!("not tested: {} {why} (see above)", probe.peer_host));
                 outcomes.push(
                     row.with_subject(probe.subject.clone())
                         .with_node(probe.local),

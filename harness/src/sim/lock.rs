@@ -1,0 +1,98 @@
+//! The host lock's script (`rdma_phase::host_lock`) answered by a simulated Mac: the same
+//! replies, kept in the host's files, with a clock that stands still so that generated
+//! scenarios do not change from one generation to the next.
+
+use rdma_phase::host_lock::HELD;
+use rdma_phase::CommandOutput;
+
+use super::host::SimHost;
+
+/// The simulated Macs' clock (seconds since 1970): 2025-12-01.
+pub const SIM_CLOCK: u64 = 1_764_547_200;
+
+/// The PID of every simulated Mac's sshd session.
+const SESSION_PID: u32 = 4242;
+
+/// `args` after `sh -c SCRIPT rdma-setup-lock`.
+pub fn answer(host: &mut SimHost, args: &[&str]) -> CommandOutput {
+    let held = |host: &SimHost, path: &str| {
+        host.files
+            .get(path)
+            .map(|content| content.trim_end().to_owned())
+            .filter(|content| !content.starts_with("done"))
+    };
+    match args {
+        ["take", path, who, live] => match held(host, path) {
+            // Every lock a simulated Mac holds belongs to a live run.
+            Some(content) => held_reply(&content),
+            None => {
+                let content = format!("{SESSION_PID} {SIM_CLOCK} {live} {who}");
+                host.files
+                    .insert((*path).to_owned(), format!("{content}\n"));
+                CommandOutput::new(format!("acquired {content}\n"), "", 0)
+            }
+        },
+        ["peek", path] => match held(host, path) {
+            Some(content) => held_reply(&content),
+            None => {
+                let left = host
+                    .files
+                    .get(*path)
+                    .map_or("", |content| content.trim_end());
+                let gap = if left.is_empty() { "" } else { " " };
+                CommandOutput::new(format!("free {left}{gap}{SIM_CLOCK}\n"), "", 0)
+            }
+        },
+        ["release", path, content] => {
+            if held(host, path).as_deref() != Some(*content) {
+                return CommandOutput::new("not-ours\n", "", 0);
+            }
+            host.files
+                .insert((*path).to_owned(), format!("done {SIM_CLOCK}\n"));
+            CommandOutput::new("released\n", "", 0)
+        }
+        _ => CommandOutput::new("", "rdma-setup-lock: unknown operation\n", 2),
+    }
+}
+
+fn held_reply(content: &str) -> CommandOutput {
+    CommandOutput::new(format!("held {content} {SIM_CLOCK}\n"), "", HELD)
+}
+
+#[cfg(test)]
+mod tests {
+    use rdma_phase::host_lock::{parse_reply, LockReply, LOCK_PATH};
+
+    use super::*;
+
+    #[test]
+    fn answers_as_the_script_does() {
+        let mut host = SimHost::rebooted("hwstudio1", 1, &["en5"]);
+        let taken = answer(&mut host, &["take", LOCK_PATH, "a@b:1", "session"]);
+        let Some(LockReply::Acquired { content }) = parse_reply(&taken.stdout) else {
+            panic!("{taken:?}");
+        };
+        let again = answer(&mut host, &["take", LOCK_PATH, "c@d:2", "session"]);
+        assert_eq!(again.exit_code, HELD);
+        assert!(matches!(
+            parse_reply(&again.stdout),
+            Some(LockReply::Held(_))
+        ));
+        assert_eq!(
+            answer(&mut host, &["release", LOCK_PATH, "x"]).stdout,
+            "not-ours\n"
+        );
+        assert_eq!(
+            answer(&mut host, &["release", LOCK_PATH, &content]).stdout,
+            "released\n"
+        );
+        let peek = answer(&mut host, &["peek", LOCK_PATH]);
+        assert_eq!(
+            parse_reply(&peek.stdout),
+            Some(LockReply::Free {
+                finished_at: Some(SIM_CLOCK),
+                now: SIM_CLOCK
+            })
+        );
+    }
+}

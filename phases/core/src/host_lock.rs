@@ -1,0 +1,175 @@
+//! The per-host lock that keeps two runs from changing one Mac at the same time.
+//!
+//! Two runs at once (a cron `--check` and a person's run, two team members) read each other's
+//! half-made changes and report them as failures. A run that may change a host therefore
+//! takes `/tmp/rdma-setup.lock` first. It uses only what every Mac has out of the box: `sh`'s
+//! noclobber (`set -C`, an `O_EXCL` create, atomic), `cat`, `date` and `ps`.
+//!
+//! The lock records who holds it and how to tell that its run is gone, so a killed run never
+//! blocks the next one:
+//! - `session`: the holder's SSH connection is one session for the whole run; the lock lives
+//!   while the `sshd` process serving it does (`ps -p PID` shows it).
+//! - `age`: each command arrives on its own connection (`--proxy`), so only age counts.
+//! - Either way a lock older than [`MAX_AGE_SECS`] is stale: no run lasts that long.
+//!
+//! Releasing rewrites the file as `done WHEN`, so a `--check` that saw odd state can still
+//! tell that a run finished changing the host while it was reading.
+//!
+//! The protocol is shared by the runner and by the simulated Macs, which answer the same
+//! commands without a shell.
+
+use crate::RemoteCommand;
+
+/// Where the lock lives: `/tmp` is on every Mac, and emptied by a reboot, as the lock should be.
+pub const LOCK_PATH: &str = "/tmp/rdma-setup.lock";
+
+/// A lock older than this is stale whatever else it says (seconds).
+pub const MAX_AGE_SECS: u64 = 30 * 60;
+
+/// `$0` of the lock script: how a simulated host recognises it.
+pub const LOCK_SCRIPT_NAME: &str = "rdma-setup-lock";
+
+/// Exit code when another live run holds the lock.
+pub const HELD: i32 = 75;
+/// Exit code when the holder is gone but its file cannot be removed (another user's, in the
+/// sticky `/tmp`).
+pub const STALE_KEPT: i32 = 76;
+
+/// POSIX sh: `$1` is take, peek or release; `$2` the lock path; for take `$3` is who takes it
+/// and `$4` the liveness rule; for release `$3` is the content `take` printed. A lock file
+/// holds one line, `PID SINCE LIVE WHO`, or `done WHEN` once given back. The session's
+/// `sshd` is the shell's parent when the login shell `exec`s the command, as zsh and bash
+/// do; with any other parent only age counts.
+pub const LOCK_SCRIPT: &str = r#"f=$2 now=$(date +%s)
+sshd() { ps -o comm= -p "$1" 2>/dev/null | grep -q sshd; }
+alive() { { read p s l w < "$f"; } 2>/dev/null || return 1; case $p$s in ""|*[!0-9]*) return 1;; esac
+  [ $((now - s)) -lt 1800 ] && { [ "$l" = age ] || sshd "$p"; }; }
+case $1 in
+take) l=$4; sshd $PPID || l=age; me="$PPID $now $l $3"
+  for i in 1 2; do
+    if (set -C; echo "$me" > "$f") 2>/dev/null; then echo "acquired $me"; exit 0; fi
+    c=$(cat "$f" 2>/dev/null); if alive; then echo "held $c $now"; exit 75; fi
+    [ "$(cat "$f" 2>/dev/null)" = "$c" ] && rm -f "$f" 2>/dev/null
+  done; echo "stale $c $now"; exit 76;;
+peek) if alive; then echo "held $(cat "$f") $now"; exit 75; fi; echo "free $(cat "$f" 2>/dev/null) $now";;
+release) if [ "$(cat "$f" 2>/dev/null)" = "$3" ]; then echo "done $now" > "$f"; echo released; else echo not-ours; fi;;
+esac"#;
+
+/// How the holder's run is known to be alive; see the module doc.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Liveness {
+    Session,
+    Age,
+}
+
+impl Liveness {
+    fn word(self) -> &'static str {
+        match self {
+            Self::Session => "session",
+            Self::Age => "age",
+        }
+    }
+}
+
+fn script(args: &[&str]) -> Vec<String> {
+    ["sh", "-c", LOCK_SCRIPT, LOCK_SCRIPT_NAME]
+        .iter()
+        .chain(args)
+        .map(|word| (*word).to_owned())
+        .collect()
+}
+
+/// Take the lock for `who` (`user@machine:pid`, one word).
+pub fn take(who: &str, liveness: Liveness) -> RemoteCommand {
+    RemoteCommand::change(script(&["take", LOCK_PATH, who, liveness.word()]))
+}
+
+/// Who holds the lock, without taking it (for `--check`).
+pub fn peek() -> RemoteCommand {
+    RemoteCommand::read(script(&["peek", LOCK_PATH]))
+}
+
+/// Give back the lock `take` reported as `content`.
+pub fn release(content: &str) -> RemoteCommand {
+    RemoteCommand::change(script(&["release", LOCK_PATH, content]))
+}
+
+/// A lock holder as the script printed it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Holder {
+    /// `user@machine:pid` of the run that holds it.
+    pub by: String,
+    /// How long ago it was taken, by the Mac's own clock (seconds).
+    pub age_secs: u64,
+}
+
+/// What the lock script answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LockReply {
+    /// Ours now; `content` is what [`release`] needs.
+    Acquired {
+        content: String,
+    },
+    /// Another run that is still alive holds it.
+    Held(Holder),
+    /// Its run is gone but the file could not be removed.
+    StaleKept(Holder),
+    /// Nobody holds it; `finished_at` is when the last run gave it back (the Mac's clock),
+    /// and `now` the Mac's time when it answered.
+    Free {
+        finished_at: Option<u64>,
+        now: u64,
+    },
+    Released,
+    NotOurs,
+}
+
+/// `PID SINCE LIVE WHO NOW`, as `held` and `stale` print it.
+fn holder(words: &[&str]) -> Option<Holder> {
+    let [_pid, since, _live, by, now] = words else {
+        return None;
+    };
+    let (since, now): (u64, u64) = (since.parse().ok()?, now.parse().ok()?);
+    Some(Holder {
+        by: (*by).to_owned(),
+        age_secs: now.saturating_sub(since),
+    })
+}
+
+/// Read the script's one-line answer; `None` for anything else (not our script, or a Mac
+/// without `sh`): the caller says so.
+pub fn parse_reply(stdout: &str) -> Option<LockReply> {
+    let words: Vec<&str> = stdout.lines().next()?.split_whitespace().collect();
+    let (first, rest) = words.split_first()?;
+    Some(match (*first, rest) {
+        ("acquired", [pid, since, live, by]) if since.parse::<u64>().is_ok() => {
+            LockReply::Acquired {
+                content: [*pid, *since, *live, *by].join(" "),
+            }
+        }
+        ("held", rest) => LockReply::Held(holder(rest)?),
+        ("stale", rest) => LockReply::StaleKept(holder(rest).unwrap_or(Holder {
+            by: "an unknown run".to_owned(),
+            age_secs: 0,
+        })),
+        ("free", [now]) => LockReply::Free {
+            finished_at: None,
+            now: now.parse().ok()?,
+        },
+        ("free", ["done", when, now]) => LockReply::Free {
+            finished_at: when.parse().ok(),
+            now: now.parse().ok()?,
+        },
+        // Whatever else the file holds is not a lock.
+        ("free", [.., now]) => LockReply::Free {
+            finished_at: None,
+            now: now.parse().ok()?,
+        },
+        ("released", []) => LockReply::Released,
+        ("not-ours", []) => LockReply::NotOurs,
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,201 @@
+//! The host lock around one host's run (protocol in `rdma_phase::host_lock`).
+//!
+//! A run that may change a Mac takes the lock before its first read, waits a bounded time for
+//! another run to give it back, and gives it back at the end. `--check` never takes it: when
+//! a check found failures it asks afterwards whether a run was changing the host meanwhile,
+//! and if so those failures were half-made changes, not faults.
+
+use std::time::{Duration, Instant};
+
+use rdma_phase::context::IssuedCommand;
+use rdma_phase::host_lock::{self, Holder, Liveness, LockReply, LOCK_PATH};
+use rdma_phase::parse::one_line;
+use rdma_phase::{CommandOutput, Outcome, RemoteCommand, Transport, TransportError};
+
+/// How often a waiting run asks again.
+const POLL: Duration = Duration::from_secs(1);
+
+/// Who takes locks in this run, and how long to wait for another run's.
+#[derive(Debug, Clone)]
+pub struct Locking {
+    /// `user@machine:pid`, shown to a run that finds the lock held.
+    pub who: String,
+    pub wait: Duration,
+}
+
+impl Locking {
+    /// The identity of replays and generated fixtures: their recorded commands must match.
+    pub fn recorded() -> Self {
+        Self {
+            who: "rdma-setup@replay:0".to_owned(),
+            wait: Duration::ZERO,
+        }
+    }
+
+    /// This user, on this machine, in this process.
+    pub fn of_this_process(wait: Duration) -> Self {
+        let user = std::env::var("USER")
+            .or_else(|_| std::env::var("LOGNAME"))
+            .unwrap_or_else(|_| "someone".to_owned());
+        let machine = rustix::system::uname()
+            .nodename()
+            .to_string_lossy()
+            .into_owned();
+        Self {
+            who: format!("{}@{}:{}", word(&user), word(&machine), std::process::id()),
+            wait,
+        }
+    }
+}
+
+/// `text` as one word the lock line can carry (it is split on spaces and shown to users).
+fn word(text: &str) -> String {
+    let kept: String = text
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+        .take(64)
+        .collect();
+    if kept.is_empty() {
+        "unknown".to_owned()
+    } else {
+        kept
+    }
+}
+
+/// What taking the lock came to.
+#[derive(Debug)]
+pub enum Taken {
+    /// Ours; [`release`] it with this content.
+    Ours(String),
+    /// Another run has it: this row says who; nothing may be changed on the host.
+    Busy(Outcome),
+    /// It could not be taken for another reason (an odd `/tmp`): go on, with this warning.
+    Unprotected(Outcome),
+}
+
+/// The commands of the lock step, kept so reports and recordings show them like a phase's.
+pub struct LockStep<'a> {
+    transport: &'a mut dyn Transport,
+    host: String,
+    pub issued: Vec<IssuedCommand>,
+}
+
+impl<'a> LockStep<'a> {
+    pub fn new(transport: &'a mut dyn Transport, host: &str) -> Self {
+        Self {
+            transport,
+            host: host.to_owned(),
+            issued: Vec::new(),
+        }
+    }
+
+    fn send(&mut self, command: &RemoteCommand) -> Result<CommandOutput, TransportError> {
+        self.issued.push(IssuedCommand {
+            line: self.transport.describe(command),
+            stdin: None,
+            sent: true,
+        });
+        self.transport.run(command)
+    }
+
+    /// Take the lock, asking again every second while another live run holds it, for at
+    /// most `locking.wait`.
+    pub fn take(&mut self, locking: &Locking, liveness: Liveness) -> Result<Taken, TransportError> {
+        let started = Instant::now();
+        let command = host_lock::take(&locking.who, liveness);
+        loop {
+            let output = self.send(&command)?;
+            match host_lock::parse_reply(&output.stdout) {
+                Some(LockReply::Acquired { content }) => return Ok(Taken::Ours(content)),
+                Some(LockReply::Held(holder)) if started.elapsed() + POLL <= locking.wait => {
+                    tracing::info!(host = %self.host, by = %holder.by, "waiting for another run's lock");
+                    std::thread::sleep(POLL);
+                }
+                Some(LockReply::Held(holder)) => {
+                    return Ok(Taken::Busy(busy(&self.host, &holder, started.elapsed())))
+                }
+                Some(LockReply::StaleKept(holder)) => {
+                    return Ok(Taken::Busy(stale_kept(&self.host, &holder)))
+                }
+                _ => return Ok(Taken::Unprotected(unprotected(&self.host, &output))),
+            }
+        }
+    }
+
+    /// Give the lock back. A failure only leaves a lock the next run finds stale.
+    pub fn release(&mut self, content: &str) {
+        if let Err(error) = self.send(&host_lock::release(content)) {
+            tracing::debug!(host = %self.host, %error, "could not give the lock back");
+        }
+    }
+
+    /// After a `--check` that found failures: was another run changing the host while this
+    /// one read it (`read_for`)? Then the row that says so; the failures were its half-made
+    /// changes. A host that cannot tell (no answer) keeps its verdicts.
+    pub fn interfered(&mut self, read_for: Duration) -> Option<Outcome> {
+        let output = self.send(&host_lock::peek()).ok()?;
+        let host = &self.host;
+        match host_lock::parse_reply(&output.stdout)? {
+            LockReply::Held(holder) => Some(Outcome::pending(format!(
+                "another rdma-setup run ({}, started {} s ago) is changing {host} right now: the rows marked → may show it half-way",
+                holder.by, holder.age_secs
+            ))),
+            // A second of slack each way: the Mac's clock counts whole seconds.
+            LockReply::Free {
+                finished_at: Some(done),
+                now,
+            } if done + read_for.as_secs() + 2 >= now => Some(Outcome::pending(format!(
+                "another rdma-setup run finished changing {host} while this check read it: the rows marked → may show it half-way"
+            ))),
+            _ => None,
+        }
+        .map(|row| row.with_hint("check again: the next check reads the finished state"))
+    }
+}
+
+fn busy(host: &str, holder: &Holder, waited: Duration) -> Outcome {
+    Outcome::fail(format!(
+        "another rdma-setup run ({}, started {} s ago) is changing {host}: nothing was changed here",
+        holder.by, holder.age_secs
+    ))
+    .with_hint(format!(
+        "Waited {} s for it (--lock-wait SECS waits longer). Run again once it is done. If no such run exists, remove its lock: `ssh {host} rm -f {LOCK_PATH}`",
+        waited.as_secs()
+    ))
+}
+
+fn stale_kept(host: &str, holder: &Holder) -> Outcome {
+    Outcome::fail(format!(
+        "{LOCK_PATH} on {host} is left over from a run that is gone ({}, {} s ago) and belongs to another user",
+        holder.by, holder.age_secs
+    ))
+    .with_hint(format!(
+        "Remove it and run again: `ssh {host} sudo rm -f {LOCK_PATH}`"
+    ))
+}
+
+fn unprotected(host: &str, output: &CommandOutput) -> Outcome {
+    Outcome::warn(format!(
+        "could not take {LOCK_PATH} ({}): going on without protection from a concurrent run",
+        one_line(&output.combined_trimmed())
+    ))
+    .with_hint(format!(
+        "Check that /tmp on {host} is writable and that `sh`, `ps` and `date` work there"
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_identity_is_one_plain_word() {
+        assert_eq!(word("alice smith\x1b[2J"), "alicesmith2J");
+        assert_eq!(word(""), "unknown");
+        let who = Locking::of_this_process(Duration::ZERO).who;
+        assert!(
+            !who.contains(' ') && who.contains('@') && who.contains(':'),
+            "{who}"
+        );
+    }
+}
