@@ -20,7 +20,8 @@ pub struct LabArgs {
 #[derive(Subcommand)]
 enum LabCommand {
     /// Build a lab and leave it running; prints its ssh config.
-    Up(UpArgs),
+    // Boxed: its many fault lists make it far larger than the other commands.
+    Up(Box<UpArgs>),
     /// Run rdma-setup in the lab's controller namespace with --ssh-config added.
     Run {
         #[arg(long)]
@@ -100,11 +101,17 @@ struct UpArgs {
     /// HOST has a wrong key in the controller's known_hosts.
     #[arg(long, value_name = "HOST")]
     changed_host_key: Vec<String>,
+    /// HOST's `rdma_ctl status` prints without end.
+    #[arg(long, value_name = "HOST")]
+    flood: Vec<String>,
+    /// HOST's `rdma_ctl status` never answers (sleeps 10 minutes).
+    #[arg(long, value_name = "HOST")]
+    hang: Vec<String>,
 }
 
 pub fn run(args: LabArgs) -> Result<ExitCode> {
     match args.command {
-        LabCommand::Up(up_args) => up(up_args),
+        LabCommand::Up(up_args) => up(*up_args),
         LabCommand::Run { lab, args } => run_tool(lab, &args),
         LabCommand::Record { lab, args } => record(lab, &args),
         LabCommand::Sh { lab, host, command } => {
@@ -226,6 +233,12 @@ fn add_faults(spec: &mut LabSpec, args: &UpArgs) -> Result<()> {
             host: host.clone(),
             kind: HostKeyFault::Changed,
         });
+    }
+    for host in &args.flood {
+        spec.faults.push(Fault::Flood { host: host.clone() });
+    }
+    for host in &args.hang {
+        spec.faults.push(Fault::Hang { host: host.clone() });
     }
     Ok(())
 }

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use super::instance::Lab;
 use super::net::{self, addr, HIDDEN_NET, MGMT_NET};
-use super::spec::{Fault, LabSpec, HIDDEN_IFACE, MGMT_IFACE};
+use super::spec::{Fault, LabSpec, Misbehaviour, HIDDEN_IFACE, MGMT_IFACE};
 use super::state::{HostState, PortState};
 use super::{locate, naming, process, ssh, LabError};
 
@@ -141,6 +141,11 @@ impl Lab {
                 _ => None,
             });
             self.set_sudo_password(host, password)?;
+            let misbehaviour = spec
+                .faults
+                .iter()
+                .find_map(|fault| Misbehaviour::of(fault, host));
+            self.set_misbehaviour(host, misbehaviour)?;
         }
 
         self.start_hosts(spec)?;

@@ -18,6 +18,7 @@ mod build;
 mod error;
 mod instance;
 pub mod locate;
+mod misbehave;
 mod naming;
 mod net;
 mod preflight;
@@ -35,4 +36,6 @@ pub mod testing;
 pub use build::SHIM_COMMANDS;
 pub use error::LabError;
 pub use instance::Lab;
-pub use spec::{Cable, Fault, HostKeyFault, LabSpec, PortRef, HIDDEN_IFACE, MGMT_IFACE};
+pub use spec::{
+    Cable, Fault, HostKeyFault, LabSpec, Misbehaviour, PortRef, HIDDEN_IFACE, MGMT_IFACE,
+};

@@ -73,6 +73,10 @@ pub enum Fault {
     HostDown { host: String },
     /// The controller's known_hosts is wrong about this host.
     HostKey { host: String, kind: HostKeyFault },
+    /// `rdma_ctl status` prints without end (a command stuck printing).
+    Flood { host: String },
+    /// `rdma_ctl status` never answers: it sleeps far past any command timeout.
+    Hang { host: String },
 }
 
 impl Fault {
@@ -86,7 +90,41 @@ impl Fault {
             | Self::Delay { host, .. }
             | Self::SshdDown { host }
             | Self::HostDown { host }
-            | Self::HostKey { host, .. } => host,
+            | Self::HostKey { host, .. }
+            | Self::Flood { host }
+            | Self::Hang { host } => host,
+        }
+    }
+}
+
+/// How a host's `rdma_ctl status` misbehaves ([`Fault::Flood`], [`Fault::Hang`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Misbehaviour {
+    Flood,
+    Hang,
+}
+
+impl Misbehaviour {
+    /// The word in the host's `rdma_ctl_fault` file.
+    pub fn word(self) -> &'static str {
+        match self {
+            Self::Flood => "flood",
+            Self::Hang => "hang",
+        }
+    }
+
+    pub fn from_word(word: &str) -> Option<Self> {
+        [Self::Flood, Self::Hang]
+            .into_iter()
+            .find(|how| how.word() == word.trim())
+    }
+
+    /// The misbehaviour a fault asks of `host`, if it is one.
+    pub fn of(fault: &Fault, host: &str) -> Option<Self> {
+        match fault {
+            Fault::Flood { host: h } if h == host => Some(Self::Flood),
+            Fault::Hang { host: h } if h == host => Some(Self::Hang),
+            _ => None,
         }
     }
 }

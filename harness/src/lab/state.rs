@@ -160,6 +160,14 @@ impl LabPaths {
     pub fn sudo_password(&self, host: &str) -> PathBuf {
         self.host(host).join("sudo_password")
     }
+    /// Present when `rdma_ctl status` misbehaves: `flood` or `hang` (`Misbehaviour`).
+    pub fn rdma_ctl_fault(&self, host: &str) -> PathBuf {
+        self.host(host).join("rdma_ctl_fault")
+    }
+    /// The PIDs of hanging `rdma_ctl status` shims, one a line, for tests to watch.
+    pub fn hung_pids(&self, host: &str) -> PathBuf {
+        self.host(host).join("hung.pids")
+    }
     /// One line per shim invocation: `[root] ifconfig en5 ...`, `sudo -n ifconfig ...`.
     pub fn command_log(&self, host: &str) -> PathBuf {
         self.host(host).join("commands.log")

@@ -1,6 +1,7 @@
 //! Starting labs from tests: fail loudly under CI, skip loudly elsewhere, and run the tool
 //! under test in the controller namespace.
 
+use std::io::Read;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::Mutex;
@@ -71,6 +72,20 @@ impl ToolRun {
     }
 }
 
+/// A [`ToolRun`] and the most memory the program held.
+#[derive(Debug)]
+pub struct MeasuredRun {
+    pub run: ToolRun,
+    /// The program's peak resident set (`VmHWM`), as last seen while it ran; `None` if it
+    /// ended before it could be read once.
+    pub peak_memory_kib: Option<u64>,
+}
+
+/// How often a running program's memory is looked at. `VmHWM` is a high-water mark, so a
+/// look at any time after the peak finds it; only a peak in the last moment before exit
+/// (when the process is already gone) could be missed.
+const MEMORY_POLL: Duration = Duration::from_millis(5);
+
 impl Lab {
     /// Run the `rdma-setup` binary in the controller namespace with `--ssh-config` set to
     /// the lab's, plus `args` and extra environment.
@@ -80,6 +95,18 @@ impl Lab {
         args: &[&str],
         env: &[(&str, &str)],
     ) -> Result<ToolRun, LabError> {
+        self.run_tool_measured(binary, args, env)
+            .map(|measured| measured.run)
+    }
+
+    /// [`Lab::run_tool`], watching the program's peak memory. `ip netns exec` replaces
+    /// itself with the program, so the child's PID is the program's.
+    pub fn run_tool_measured(
+        &self,
+        binary: &Path,
+        args: &[&str],
+        env: &[(&str, &str)],
+    ) -> Result<MeasuredRun, LabError> {
         let mut command = self.controller_command(binary);
         command
             .arg("--ssh-config")
@@ -89,13 +116,52 @@ impl Lab {
         for (key, value) in env {
             command.env(key, value);
         }
+        command.stdout(Stdio::piped()).stderr(Stdio::piped());
         let started = Instant::now();
-        let output = super::sys::output(&mut command)?;
-        Ok(ToolRun {
-            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-            code: output.status.code(),
-            elapsed: started.elapsed(),
+        let what = super::sys::describe(&command);
+        let mut child = command
+            .spawn()
+            .map_err(LabError::io(format!("run {what}")))?;
+        let stdout = drain(child.stdout.take());
+        let stderr = drain(child.stderr.take());
+        let mut peak_memory_kib: Option<u64> = None;
+        let status = loop {
+            if let Some(kib) = vm_hwm_kib(child.id()) {
+                peak_memory_kib = Some(peak_memory_kib.map_or(kib, |peak| peak.max(kib)));
+            }
+            match child.try_wait() {
+                Ok(Some(status)) => break status,
+                Ok(None) => std::thread::sleep(MEMORY_POLL),
+                Err(err) => return Err(LabError::io(format!("wait for {what}"))(err)),
+            }
+        };
+        let elapsed = started.elapsed();
+        Ok(MeasuredRun {
+            run: ToolRun {
+                stdout: String::from_utf8_lossy(&stdout.join().unwrap_or_default()).into_owned(),
+                stderr: String::from_utf8_lossy(&stderr.join().unwrap_or_default()).into_owned(),
+                code: status.code(),
+                elapsed,
+            },
+            peak_memory_kib,
         })
     }
+}
+
+/// Read a child's pipe to its end on a thread of its own, so neither pipe fills up.
+fn drain(pipe: Option<impl Read + Send + 'static>) -> std::thread::JoinHandle<Vec<u8>> {
+    std::thread::spawn(move || {
+        let mut bytes = Vec::new();
+        if let Some(mut pipe) = pipe {
+            let _ = pipe.read_to_end(&mut bytes);
+        }
+        bytes
+    })
+}
+
+/// A process's peak resident set in KiB, from `/proc/PID/status`.
+fn vm_hwm_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|line| line.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }

@@ -5,6 +5,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use super::ROOT_MARKER;
+use crate::lab::spec::Misbehaviour;
 use crate::lab::state::{HostState, LabPaths, LabState};
 
 pub struct HostContext {
@@ -60,6 +61,13 @@ impl HostContext {
     pub fn rdma_enabled(&self, host: &str) -> bool {
         std::fs::read_to_string(self.paths.rdma_flag(host))
             .is_ok_and(|word| word.trim() == "enabled")
+    }
+
+    /// How `rdma_ctl status` misbehaves on this host, if it does.
+    pub fn rdma_ctl_fault(&self) -> Option<Misbehaviour> {
+        std::fs::read_to_string(self.paths.rdma_ctl_fault(&self.host.name))
+            .ok()
+            .and_then(|word| Misbehaviour::from_word(&word))
     }
 
     pub fn sudo_password(&self) -> Option<String> {

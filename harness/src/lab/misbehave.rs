@@ -1,0 +1,46 @@
+//! Hosts whose `rdma_ctl status` misbehaves ([`Misbehaviour`]): it prints without end, or
+//! never answers. The transport must cap the first and end the second on the host.
+
+use super::instance::Lab;
+use super::spec::Misbehaviour;
+use super::{build, sys, LabError};
+
+impl Lab {
+    /// Make `rdma_ctl status` on `host` misbehave (`Some`) or answer normally (`None`).
+    pub fn set_misbehaviour(
+        &self,
+        host: &str,
+        misbehaviour: Option<Misbehaviour>,
+    ) -> Result<(), LabError> {
+        self.state().host(host)?;
+        let path = self.paths().rdma_ctl_fault(host);
+        match misbehaviour {
+            Some(how) => build::write(&path, &format!("{}\n", how.word()), 0o644),
+            None => match std::fs::remove_file(&path) {
+                Err(err) if err.kind() != std::io::ErrorKind::NotFound => {
+                    Err(LabError::io(format!("remove {}", path.display()))(err))
+                }
+                _ => Ok(()),
+            },
+        }
+    }
+
+    /// The PIDs of every `rdma_ctl status` that started hanging on `host`, still running or
+    /// not (see [`Lab::still_running`]).
+    pub fn hung_pids(&self, host: &str) -> Vec<u32> {
+        std::fs::read_to_string(self.paths().hung_pids(host))
+            .unwrap_or_default()
+            .lines()
+            .filter_map(|line| line.trim().parse().ok())
+            .collect()
+    }
+
+    /// Those of `pids` that are still running (zombies are not). The lab shares the PID
+    /// namespace of the machine, so a lab host's process is visible here as is.
+    pub fn still_running(pids: &[u32]) -> Vec<u32> {
+        pids.iter()
+            .copied()
+            .filter(|pid| sys::alive(*pid))
+            .collect()
+    }
+}
