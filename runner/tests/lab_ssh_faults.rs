@@ -1,16 +1,27 @@
-//! End to end with hosts that cannot be reached or trusted: the others are still
-//! configured, the run ends in bounded time, and host keys are never silently accepted.
+//! End to end with hosts that cannot be reached, trusted or relied on: the others are still
+//! configured, the run ends in bounded time, host keys are never silently accepted, and a
+//! host printing without end or never answering costs neither memory nor a leftover
+//! process.
 
 use std::path::Path;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use rdma_harness::examples::{THREE_NODE_MESH, TWO_NODE_PAIR};
-use rdma_harness::lab::testing::{lab_for_test, ToolRun};
+use rdma_harness::lab::testing::{lab_for_test, MeasuredRun, ToolRun};
 use rdma_harness::lab::{scenario, Fault, HostKeyFault, Lab};
 
 const MESH: &[&str] = &THREE_NODE_MESH;
 
 const PAIR: &[&str] = &TWO_NODE_PAIR;
+
+/// Past this the tool's memory would grow with what a host prints.
+const MEMORY_CEILING_KIB: u64 = 64 * 1024;
+
+fn run_measured(lab: &Lab, args: &[&str], extra: &[&str]) -> MeasuredRun {
+    let args: Vec<&str> = args.iter().chain(extra).copied().collect();
+    lab.run_tool_measured(Path::new(env!("CARGO_BIN_EXE_rdma-setup")), &args, &[])
+        .expect("rdma-setup starts")
+}
 
 fn run(lab: &Lab, args: &[&str], extra: &[&str]) -> ToolRun {
     let args: Vec<&str> = args.iter().chain(extra).copied().collect();
@@ -110,4 +121,115 @@ fn changed_host_key_is_always_refused() {
             "{log}"
         );
     }
+}
+
+#[test]
+fn a_host_printing_without_end_is_cut_off_and_costs_no_memory() {
+    let spec = scenario::three_node().with(Fault::Flood {
+        host: "machine-c".into(),
+    });
+    let Some(lab) = lab_for_test(spec) else {
+        return;
+    };
+    // A short timeout: a tool without the cap would buffer the flood until then, and a few
+    // seconds of it are already gigabytes.
+    let measured = run_measured(&lab, MESH, &["--command-timeout", "5"]);
+    let result = &measured.run;
+    let log = format!(
+        "peak memory {:?} KiB\n{}",
+        measured.peak_memory_kib,
+        result.transcript()
+    );
+    eprintln!(
+        "flood: exit {:?} after {:?}, peak memory (VmHWM) {:?} KiB",
+        result.code, result.elapsed, measured.peak_memory_kib
+    );
+    assert_eq!(result.code, Some(1), "{log}");
+    let row = result
+        .stdout
+        .lines()
+        .find(|line| line.contains("✗") && line.contains("rdma_ctl status"))
+        .unwrap_or_else(|| panic!("no ✗ row for rdma_ctl status\n{log}"));
+    assert!(row.contains("output over 4 MiB on stdout"), "{log}");
+    // Only machine-c's block has it; the others are configured and ping each other.
+    assert_eq!(
+        result.stdout.matches("output over 4 MiB").count(),
+        1,
+        "{log}"
+    );
+    assert!(result.stdout.contains("machine-a -> machine-b: ✓"), "{log}");
+    assert_eq!(
+        lab.ipv4_addrs("machine-a", "en3").expect("ip"),
+        ["10.254.0.1/30"],
+        "{log}"
+    );
+    let peak = measured
+        .peak_memory_kib
+        .unwrap_or_else(|| panic!("the tool's memory was never read\n{log}"));
+    assert!(peak < MEMORY_CEILING_KIB, "{log}");
+    assert!(result.elapsed < Duration::from_secs(30), "{log}");
+}
+
+#[test]
+fn a_hung_command_is_ended_on_the_host_after_the_timeout() {
+    let spec = scenario::two_node().with(Fault::Hang {
+        host: "hwstudio2".into(),
+    });
+    let Some(lab) = lab_for_test(spec) else {
+        return;
+    };
+    // Watch the hanging command while the tool runs: when it started and when it was gone.
+    let done = std::sync::atomic::AtomicBool::new(false);
+    let (result, lifetime) = std::thread::scope(|scope| {
+        let watcher = scope.spawn(|| {
+            let mut seen: Option<Instant> = None;
+            while !done.load(std::sync::atomic::Ordering::Relaxed) {
+                let hung = lab.hung_pids("hwstudio2");
+                match (seen, Lab::still_running(&hung).is_empty()) {
+                    (None, false) => seen = Some(Instant::now()),
+                    (Some(since), true) => return Some(since.elapsed()),
+                    _ => {}
+                }
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            None
+        });
+        let result = run(&lab, PAIR, &["--command-timeout", "2"]);
+        done.store(true, std::sync::atomic::Ordering::Relaxed);
+        (result, watcher.join().expect("watcher"))
+    });
+    let exited = Instant::now();
+    let log = result.transcript();
+    assert_eq!(result.code, Some(1), "{log}");
+    assert!(
+        result
+            .stdout
+            .lines()
+            .any(|line| line.contains("✗") && line.contains("no result within 2 s")),
+        "{log}"
+    );
+    assert!(result.elapsed < Duration::from_secs(30), "{log}");
+    let hung = lab.hung_pids("hwstudio2");
+    assert!(!hung.is_empty(), "rdma_ctl status never hung\n{log}");
+    let mut left = Lab::still_running(&hung);
+    while !left.is_empty() && exited.elapsed() < Duration::from_secs(5) {
+        std::thread::sleep(Duration::from_millis(20));
+        left = Lab::still_running(&hung);
+    }
+    eprintln!(
+        "hang: tool exited after {:?}; the hung rdma_ctl {hung:?} ran {lifetime:?} in all \
+         (timeout 2 s), and was gone {:?} after the tool exited",
+        result.elapsed,
+        exited.elapsed()
+    );
+    assert!(
+        left.is_empty(),
+        "rdma_ctl status {left:?} still runs on hwstudio2 after the tool exited\n{log}"
+    );
+    // hwstudio1 is unaffected.
+    assert_eq!(
+        lab.ipv4_addrs("hwstudio1", "en5").expect("ip"),
+        ["10.254.0.5/30"],
+        "{log}"
+    );
 }
