@@ -1,6 +1,6 @@
 //! One host's run, on its own thread: connect, take the host lock (when changes may follow),
-//! the node and host phases in order, meet the other hosts, the cluster phases, give the lock
-//! back. Each step is sent to the calling thread as an [`Event`] the moment it finishes.
+//! the node and host phases in order, give the lock back, meet the other hosts, the cluster
+//! phases. Each step is sent to the calling thread as an [`Event`] the moment it finishes.
 
 use std::time::Instant;
 
@@ -76,6 +76,12 @@ pub fn run_host(
     if !busy {
         steps.run(&local);
     }
+    // Given back before waiting for the other hosts: a run that held one host's lock while
+    // waiting for another's could wait for a second run doing the same the other way round.
+    // The pings that follow change nothing.
+    if let Lock::Ours(content) = &lock {
+        steps.release_lock(content);
+    }
     // Pings must see every host configured, so they wait for the slowest host.
     let absent = match (&steps.transport, busy) {
         (None, _) => Some(Absent::Unreachable),
@@ -85,9 +91,6 @@ pub fn run_host(
     steps.absent = before_pings.arrive_and_wait(absent);
     if !busy {
         steps.run(&cluster);
-    }
-    if let Lock::Ours(content) = &lock {
-        steps.release_lock(content);
     }
     if mode == Mode::Check {
         // Failures anywhere (a ping towards this host, say) may be another run's half-made

@@ -2,12 +2,13 @@
 //! signals. What in-process tests cannot see (a lock held on stderr, a full disk, Ctrl-C) is
 //! tested here.
 
-use std::io::Read;
+mod child;
+
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-const BINARY: &str = env!("CARGO_BIN_EXE_rdma-setup");
+use child::{binary, Finished, Running};
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -15,65 +16,14 @@ fn fixture(name: &str) -> PathBuf {
         .join(name)
 }
 
-/// What a finished run printed. A run that outlives `limit` is killed (by its PID) and the
-/// test fails: a hang must show up as a failure, not as a CI time-out.
-struct Finished {
-    status: ExitStatus,
-    stdout: String,
-    stderr: String,
-}
-
-fn wait_bounded(mut child: Child, limit: Duration) -> Finished {
-    let started = Instant::now();
-    loop {
-        if let Some(status) = child.try_wait().expect("wait") {
-            let mut stdout = String::new();
-            let mut stderr = String::new();
-            if let Some(mut out) = child.stdout.take() {
-                out.read_to_string(&mut stdout).expect("stdout");
-            }
-            if let Some(mut err) = child.stderr.take() {
-                err.read_to_string(&mut stderr).expect("stderr");
-            }
-            return Finished {
-                status,
-                stdout,
-                stderr,
-            };
-        }
-        if started.elapsed() > limit {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("rdma-setup did not end within {limit:?}");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
-
-/// Start the binary with both streams piped to files, so a chatty run cannot block on a
-/// full pipe while we wait for it.
-fn start(args: &[&str], dir: &Path) -> Child {
-    let out = std::fs::File::create(dir.join("stdout")).expect("stdout file");
-    let err = std::fs::File::create(dir.join("stderr")).expect("stderr file");
-    Command::new(BINARY)
-        .args(args)
-        .env_remove("NO_COLOR")
-        .stdin(Stdio::null())
-        .stdout(out)
-        .stderr(err)
-        .spawn()
-        .expect("the binary starts")
+fn start(args: &[&str]) -> Running {
+    let mut command = Command::new(binary());
+    command.args(args).env_remove("NO_COLOR");
+    Running::start(command)
 }
 
 fn run(args: &[&str]) -> Finished {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let child = start(args, dir.path());
-    let finished = wait_bounded(child, Duration::from_secs(20));
-    Finished {
-        stdout: std::fs::read_to_string(dir.path().join("stdout")).expect("stdout"),
-        stderr: std::fs::read_to_string(dir.path().join("stderr")).expect("stderr"),
-        ..finished
-    }
+    start(args).wait(Duration::from_secs(20))
 }
 
 #[test]
@@ -105,7 +55,7 @@ fn verbose_runs_end_and_log_to_stderr_without_colour_codes() {
     ];
     for (args, expected_log) in cases {
         let run = run(args);
-        assert_eq!(run.status.code(), Some(0), "{args:?}: {}", run.stderr);
+        assert_eq!(run.code(), Some(0), "{args:?}: {}", run.stderr);
         assert!(
             run.stdout.contains("Summary\n=======\n"),
             "{args:?}: {}",
@@ -151,7 +101,7 @@ fn output_that_cannot_be_written_is_an_error() {
         &["--replay", "fixtures/two-node-configured"],
     ];
     for args in cases {
-        let output = Command::new(BINARY)
+        let output = Command::new(binary())
             .args(args)
             .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join(".."))
             .stdin(Stdio::null())
@@ -187,7 +137,7 @@ fn bad_ssh_options_are_refused_before_any_connection(
     args.extend(flags);
     let started = Instant::now();
     let run = run(&args);
-    assert_eq!(run.status.code(), Some(2), "{}", run.stderr);
+    assert_eq!(run.code(), Some(2), "{}", run.stderr);
     assert!(run.stderr.starts_with(message), "{}", run.stderr);
     assert_eq!(run.stdout, "");
     assert!(started.elapsed() < Duration::from_secs(5));
@@ -209,41 +159,32 @@ fn silent_hosts_config(dir: &Path) -> PathBuf {
 fn ctrl_c_prints_what_finished_and_exits_130() {
     let dir = tempfile::tempdir().expect("temp dir");
     let config = silent_hosts_config(dir.path());
-    let child = start(
-        &[
-            "--ssh-config",
-            config.to_str().expect("utf-8 path"),
-            "--connect-timeout",
-            "60",
-            "--node",
-            "hwstudio1:en5:10.254.0.5",
-            "--node",
-            "hwstudio2:en5:10.254.0.6",
-        ],
-        dir.path(),
-    );
+    let running = start(&[
+        "--ssh-config",
+        config.to_str().expect("utf-8 path"),
+        "--connect-timeout",
+        "60",
+        "--node",
+        "hwstudio1:en5:10.254.0.5",
+        "--node",
+        "hwstudio2:en5:10.254.0.6",
+    ]);
     std::thread::sleep(Duration::from_millis(700));
-    let pid = child.id().to_string();
-    let sent = Command::new("kill")
-        .args(["-INT", &pid])
-        .status()
-        .expect("kill");
-    assert!(sent.success());
-    let started = Instant::now();
-    let finished = wait_bounded(child, Duration::from_secs(10));
+    running.signal("INT");
+    let signalled = Instant::now();
+    let finished = running.wait(Duration::from_secs(10));
     assert!(
-        started.elapsed() < Duration::from_secs(2),
+        signalled.elapsed() < Duration::from_secs(2),
         "took {:?}",
-        started.elapsed()
+        signalled.elapsed()
     );
-    let stdout = std::fs::read_to_string(dir.path().join("stdout")).expect("stdout");
-    let stderr = std::fs::read_to_string(dir.path().join("stderr")).expect("stderr");
-    assert_eq!(finished.status.code(), Some(130), "{stdout}{stderr}");
-    assert!(stdout.contains("[1/2] Configuring hwstudio1 (en5 -> 10.254.0.5/30)\n  - interrupted (Ctrl-C) while connecting to hwstudio1\n"), "{stdout}");
-    assert!(stdout.contains("[2/2] Configuring hwstudio2"), "{stdout}");
-    assert!(stdout.contains("\nInterrupted (Ctrl-C): "), "{stdout}");
+    let (log, stdout) = (finished.log(), &finished.stdout);
+    assert_eq!(finished.code(), Some(130), "{log}");
+    assert!(stdout.contains("[1/2] Configuring hwstudio1 (en5 -> 10.254.0.5/30)\n  - interrupted (Ctrl-C) while connecting to hwstudio1\n"), "{log}");
+    assert!(stdout.contains("[2/2] Configuring hwstudio2"), "{log}");
+    assert!(stdout.contains("\nInterrupted (Ctrl-C): "), "{log}");
     assert!(
         stdout.contains("  hwstudio1      en5   10.254.0.5/30      RDMA:-         -\n"),
-        "{stdout}"
+        "{log}"
     );
 }

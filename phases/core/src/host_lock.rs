@@ -2,7 +2,8 @@
 //!
 //! Two runs at once (a cron `--check` and a person's run, two team members) read each other's
 //! half-made changes and report them as failures. A run that may change a host therefore
-//! takes `/tmp/rdma-setup.lock` first. It uses only what every Mac has out of the box: `sh`'s
+//! takes `/tmp/rdma-setup.lock` before its first read and gives it back once its changes are
+//! made and verified (before the pings, which change nothing). It uses only what every Mac has out of the box: `sh`'s
 //! noclobber (`set -C`, an `O_EXCL` create, atomic), `cat`, `date` and `ps`.
 //!
 //! The lock records who holds it and how to tell that its run is gone, so a killed run never

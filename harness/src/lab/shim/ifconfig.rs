@@ -189,19 +189,36 @@ fn set_address(context: &HostContext, link: &Link, words: &[&str]) -> Reply {
     if !context.root {
         return Reply::err("ifconfig: ioctl (SIOCAIFADDR): permission denied\n", 1);
     }
-    // Without `alias`, macOS replaces the first IPv4 address, so a re-run is harmless.
+    // Without `alias`, macOS replaces the first IPv4 address, so a re-run is harmless. An
+    // address that is already there is updated in place (SIOCAIFADDR on an existing address
+    // succeeds), so the same assignment twice, even from two runs at once, is no error.
+    let new = format!("{}/{}", change.ip, change.prefix.bits());
     if !change.alias {
         if let Some((old_ip, old_prefix)) = link.ipv4().first() {
             let old = format!("{old_ip}/{}", old_prefix.bits());
-            if let Err(err) = kernel::ip(None, &["addr", "del", &old, "dev", &link.ifname]) {
-                return Reply::err(format!("ifconfig: ioctl (SIOCDIFADDR): {err}\n"), 1);
+            if old != new {
+                match kernel::ip(None, &["addr", "del", &old, "dev", &link.ifname]) {
+                    // Another ifconfig removed it first: the outcome is the same.
+                    Err(err) if err.contains("Cannot assign requested address") => {}
+                    Err(err) => {
+                        return Reply::err(format!("ifconfig: ioctl (SIOCDIFADDR): {err}\n"), 1)
+                    }
+                    Ok(_) => {}
+                }
             }
         }
     }
-    let new = format!("{}/{}", change.ip, change.prefix.bits());
     if let Err(err) = kernel::ip(
         None,
-        &["addr", "add", &new, "broadcast", "+", "dev", &link.ifname],
+        &[
+            "addr",
+            "replace",
+            &new,
+            "broadcast",
+            "+",
+            "dev",
+            &link.ifname,
+        ],
     ) {
         return Reply::err(format!("ifconfig: ioctl (SIOCAIFADDR): {err}\n"), 1);
     }
