@@ -19,6 +19,10 @@
 //!
 //! Through `--proxy` the script wraps the innermost command, on the target: the proxy's
 //! `ssh` passes the closed stdin on as EOF, so the command on the target is ended too.
+//!
+//! The command's exit code passes through unchanged. One thing differs from a bare `exec`:
+//! a command killed by a signal reports the shell's 128+N instead of an SSH exit-signal,
+//! which no phase tells apart from any other failure.
 
 use rdma_phase::command::quote;
 
