@@ -167,6 +167,7 @@ impl Steps<'_> {
         let Some(session) = self.transport.as_deref_mut() else {
             return Lock::NotNeeded;
         };
+        (self.send)(Event::PhaseStarted(self.host, LOCK_STEP));
         let mut step = LockStep::new(session, &name);
         let taken = step.take(locking, liveness);
         let issued = std::mem::take(&mut step.issued);

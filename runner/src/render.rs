@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 
 use rdma_phase::{ClusterPlan, Mode, NodeId, Outcome, Scope, Status};
 
+use crate::host_run::LOCK_STEP;
 use crate::inert::inert;
 use crate::report::{HostRun, PhaseRun, Report};
 
@@ -74,6 +75,9 @@ fn interrupted_row(plan: &ClusterPlan, host_run: &HostRun) -> Outcome {
     let host = &plan.host(host_run.host).name;
     let message = match host_run.current {
         _ if !host_run.connected => format!("interrupted (Ctrl-C) while connecting to {host}"),
+        Some(LOCK_STEP) => {
+            format!("interrupted (Ctrl-C) while waiting for another run's lock on {host}")
+        }
         Some(phase) => format!("interrupted (Ctrl-C) during phase {phase} on {host}"),
         None => format!("interrupted (Ctrl-C) before every phase ran on {host}"),
     };

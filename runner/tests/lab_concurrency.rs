@@ -112,7 +112,7 @@ fn a_held_lock_names_its_run_and_a_dead_one_is_taken_over() {
         .arg(lab.ssh_config_path())
         .args(["-o", "BatchMode=yes", "hwstudio1"])
         .arg(format!(
-            "echo \"$PPID $(date +%s) session alice@laptop-2:77\" > {LOCK_PATH}; sleep 20"
+            "echo \"$PPID $(date +%s) session alice@laptop-2:77\" > {LOCK_PATH}; sleep 6"
         ));
     let keeper = Running::start(keeper);
     std::thread::sleep(Duration::from_millis(800));
