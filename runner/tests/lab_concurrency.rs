@@ -6,11 +6,11 @@
 mod child;
 
 use std::process::Command;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use child::{binary, Finished, Running};
 use rdma_harness::lab::testing::lab_for_test;
-use rdma_harness::lab::{scenario, Lab};
+use rdma_harness::lab::{scenario, Fault, Lab};
 use rdma_phase::host_lock::LOCK_PATH;
 
 fn start(lab: &Lab, args: &[&str]) -> Running {
@@ -143,4 +143,43 @@ fn a_held_lock_names_its_run_and_a_dead_one_is_taken_over() {
     );
     keeper.signal("TERM");
     let _ = keeper.wait(Duration::from_secs(10));
+}
+
+#[test]
+fn a_run_killed_while_it_holds_a_lock_does_not_block_the_next() {
+    let spec = scenario::two_node().with(Fault::Hang {
+        host: "hwstudio1".into(),
+    });
+    let Some(lab) = lab_for_test(spec.clone()) else {
+        return;
+    };
+    let nodes = scenario::node_args(&spec);
+    let mut args: Vec<&str> = nodes.iter().map(String::as_str).collect();
+    args.extend(["--command-timeout", "60"]);
+    // hwstudio1's rdma_ctl hangs: the run holds hwstudio1's lock while it waits for it.
+    let running = start(&lab, &args);
+    let lock = lab.host_tmp("hwstudio1").join("rdma-setup.lock");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let held = loop {
+        let content = std::fs::read_to_string(&lock).unwrap_or_default();
+        if content.contains(" session ") || Instant::now() > deadline {
+            break content;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    // Through the tool's wrapper on the Mac, the lock still names the connection's sshd.
+    assert!(held.contains(" session "), "lock: {held:?}");
+    std::thread::sleep(Duration::from_millis(500));
+    running.signal("KILL");
+    let killed = running.wait(Duration::from_secs(10));
+    assert_eq!(killed.code(), None, "{}", killed.log());
+
+    // The next run finds the lock of a run that is gone and takes it over at once.
+    args.truncate(nodes.len());
+    args.extend(["--only", "bridge,ip", "--lock-wait", "5"]);
+    let next = run(&lab, &args);
+    let log = next.log();
+    assert_eq!(next.code(), Some(0), "{log}");
+    assert!(!next.stdout.contains("another rdma-setup run"), "{log}");
+    assert!(next.elapsed < Duration::from_secs(4), "it waited: {log}");
 }

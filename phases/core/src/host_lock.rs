@@ -38,15 +38,16 @@ pub const STALE_KEPT: i32 = 76;
 
 /// POSIX sh: `$1` is take, peek or release; `$2` the lock path; for take `$3` is who takes it
 /// and `$4` the liveness rule; for release `$3` is the content `take` printed. A lock file
-/// holds one line, `PID SINCE LIVE WHO`, or `done WHEN` once given back. The session's
-/// `sshd` is the shell's parent when the login shell `exec`s the command, as zsh and bash
-/// do; with any other parent only age counts.
+/// holds one line, `PID SINCE LIVE WHO`, or `done WHEN` once given back. PID is the nearest
+/// `sshd` above the script (the connection's own process, whatever shells and wrappers sit
+/// between); with none found only age counts.
 pub const LOCK_SCRIPT: &str = r#"f=$2 now=$(date +%s)
 sshd() { ps -o comm= -p "$1" 2>/dev/null | grep -q sshd; }
 alive() { { read p s l w < "$f"; } 2>/dev/null || return 1; case $p$s in ""|*[!0-9]*) return 1;; esac
   [ $((now - s)) -lt 1800 ] && { [ "$l" = age ] || sshd "$p"; }; }
 case $1 in
-take) l=$4; sshd $PPID || l=age; me="$PPID $now $l $3"
+take) p=$PPID; while [ "${p:-0}" -gt 1 ] && ! sshd "$p"; do p=$(ps -o ppid= -p "$p" 2>/dev/null | tr -d " "); done
+  l=$4; [ "${p:-0}" -gt 1 ] || { p=$PPID; l=age; }; me="$p $now $l $3"
   for i in 1 2; do
     if (set -C; echo "$me" > "$f") 2>/dev/null; then echo "acquired $me"; exit 0; fi
     c=$(cat "$f" 2>/dev/null); if alive; then echo "held $c $now"; exit 75; fi
