@@ -187,7 +187,7 @@ fn prepare(args: &Args, all: &[&'static dyn Phase]) -> Result<Prepared, String> 
 
     let connector = match connector {
         Some(replay) => replay,
-        None if mode == Mode::DryRun => Box::new(ProxyView(DryRunConnector::new(&plan))),
+        None if mode == Mode::DryRun => Box::new(ProxyView(DryRunConnector)),
         None => Box::new(SshConnector::new(SshOptions {
             ssh_config: ssh_config(args)?,
             connect_timeout: Duration::from_secs(args.connect_timeout),

@@ -1,59 +1,39 @@
-//! `--dry-run`: every command is listed, nothing reaches a host.
+//! `--dry-run`: nothing reaches a host, and nothing stands in for one.
 //!
-//! Reads are answered by simulated hosts in the state the old tool's dry-run assumed (no
-//! bridge, no address, RDMA on), so each phase takes the path a fresh reboot would take and
-//! prints the commands it would send.
+//! Each phase lists what it would send to a Mac just after a reboot
+//! (`rdma_phase::Phase::dry_run`); the transport here only names the host and refuses to
+//! run anything, so no command can be sent even by mistake, and no simulated answer can
+//! make a row look checked.
 
-use rdma_harness::sim::{Cable, SimCluster, SimConnector, SimHost};
 use rdma_phase::plan::Host;
-use rdma_phase::{ClusterPlan, Connector, Transport, TransportError};
+use rdma_phase::{CommandOutput, Connector, RemoteCommand, Transport, TransportError};
 
-pub struct DryRunConnector {
-    simulated: SimConnector,
-}
-
-impl DryRunConnector {
-    pub fn new(plan: &ClusterPlan) -> Self {
-        let hosts = plan
-            .hosts
-            .iter()
-            .enumerate()
-            .map(|(index, host)| {
-                let ports: Vec<&str> = host
-                    .nodes
-                    .iter()
-                    .map(|node| plan.node(*node).iface.as_str())
-                    .collect();
-                let mut simulated = SimHost::rebooted(
-                    host.name.as_str(),
-                    u8::try_from(index).unwrap_or(u8::MAX),
-                    &ports,
-                );
-                // Only the planned ports: an invented management address could trip the
-                // subnet-overlap guard on a plan that is fine.
-                simulated.ports.retain(|port| port.thunderbolt);
-                simulated
-            })
-            .collect();
-        let cables = plan
-            .links
-            .iter()
-            .map(|link| {
-                let end = |node| {
-                    let spec = plan.node(node);
-                    (spec.host.as_str(), spec.iface.as_str())
-                };
-                Cable::new(end(link.a), end(link.b), 0.0)
-            })
-            .collect();
-        Self {
-            simulated: SimConnector(SimCluster::new(hosts, cables)),
-        }
-    }
-}
+pub struct DryRunConnector;
 
 impl Connector for DryRunConnector {
     fn connect(&self, host: &Host) -> Result<Box<dyn Transport>, TransportError> {
-        self.simulated.connect(host)
+        Ok(Box::new(Unsent {
+            host: host.name.to_string(),
+        }))
+    }
+}
+
+/// A host that is only ever described.
+struct Unsent {
+    host: String,
+}
+
+impl Transport for Unsent {
+    fn host(&self) -> &str {
+        &self.host
+    }
+
+    fn run(&mut self, command: &RemoteCommand) -> Result<CommandOutput, TransportError> {
+        Err(TransportError::Refused {
+            host: self.host.clone(),
+            command: command.shell_line(),
+            reason: "a dry-run sends nothing".to_owned(),
+            hint: "this is a bug in the phase's dry-run: please report it".to_owned(),
+        })
     }
 }

@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use rdma_phase::host_lock::Liveness;
 use rdma_phase::{
-    Absent, ClusterPlan, Connector, Context, HostId, Mode, NodeId, Outcome, Phase, Scope, Status,
+    Absent, ClusterPlan, Connector, Context, HostId, Mode, NodeId, Outcome, Phase, Scope,
     Transport, TransportError,
 };
 use tracing::{debug, info};
@@ -108,19 +108,6 @@ enum Lock {
     NotNeeded,
     Ours(String),
     Busy,
-}
-
-/// In a dry-run a "changed" row describes a simulated host: nothing was changed, a real run
-/// would do it.
-fn simulated(outcome: Outcome) -> Outcome {
-    if outcome.status == Status::Changed {
-        Outcome {
-            status: Status::Pending,
-            ..outcome
-        }
-    } else {
-        outcome
-    }
 }
 
 /// One host's steps, run in order over its session.
@@ -270,11 +257,14 @@ fn run_phase(
 ) -> (PhaseRun, Option<TransportError>) {
     let started = Instant::now();
     let mut cx = Context::new(at.plan, at.host, at.node, at.mode, session).with_absent(at.absent);
-    let outcome = phase.run(&mut cx);
+    let outcome = if at.mode == Mode::DryRun {
+        phase.dry_run(&mut cx)
+    } else {
+        phase.run(&mut cx)
+    };
     let issued = cx.into_issued();
     let mut lost = None;
     let outcomes = match outcome {
-        Ok(outcomes) if at.mode == Mode::DryRun => outcomes.into_iter().map(simulated).collect(),
         Ok(outcomes) => outcomes,
         Err(error) => {
             let row = Outcome::fail(error.detail()).with_hint(error.hint());

@@ -40,7 +40,7 @@ pub fn render(plan: &ClusterPlan, report: &Report, style: &Style) -> String {
             "Check mode: reading only, nothing is changed and sudo is never run. → marks what a run would change.\n",
         ),
         Mode::DryRun => out.push_str(
-            "Dry run: commands are printed, not run; hosts are assumed clean (no bridge, no address). → marks what a run would change.\n",
+            "Dry run: nothing is sent. Listed is what a run would send to a Mac just after a reboot (no bridge, no address, no device file). → marks a change a run would make, - what only a real run can check.\n",
         ),
     }
     for warning in &plan.warnings {

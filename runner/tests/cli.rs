@@ -56,7 +56,8 @@ fn dry_run_of_the_three_node_mesh_writes_each_hosts_own_ports() {
     let (code, out, _) = run(&args);
     assert_eq!(code, 0);
     let expected = r#"[[null,"rdma_en3","rdma_en5"],["rdma_en3",null,"rdma_en5"],["rdma_en5","rdma_en3",null]]"#;
-    assert_eq!(out.matches(expected).count(), 3, "{out}");
+    let sent = format!("with stdin: {expected}\n");
+    assert_eq!(out.matches(&sent).count(), 3, "{out}");
 }
 
 #[test]

@@ -34,6 +34,17 @@ impl Phase for BridgePhase {
         Scope::Node
     }
 
+    fn dry_run(&self, cx: &mut Context<'_>) -> Result<Vec<Outcome>, PhaseError> {
+        let Some(node) = cx.node() else {
+            return Ok(vec![missing_node()]);
+        };
+        cx.would_read(&list_all());
+        Ok(vec![Outcome::skipped(format!(
+            "bridges not read (dry-run): a run takes {} out of any bridge that holds it",
+            node.iface
+        ))])
+    }
+
     fn run(&self, cx: &mut Context<'_>) -> Result<Vec<Outcome>, PhaseError> {
         let Some(node) = cx.node() else {
             return Ok(vec![missing_node()]);

@@ -13,7 +13,8 @@ pub enum Mode {
     Apply,
     /// Read only: changes are reported as pending and never sent (no sudo at all).
     Check,
-    /// Print every command; reads are answered by a simulated clean host.
+    /// Send nothing: list what a run would send to a Mac just after a reboot
+    /// ([`crate::Phase::dry_run`]).
     DryRun,
 }
 
@@ -150,10 +151,19 @@ impl<'a> Context<'a> {
         self.read(command).map(Some)
     }
 
-    /// Ask for a change. In check mode nothing is sent and [`Applied::NotSent`] comes back;
-    /// this is the one place where check mode holds changes back.
+    /// List a read that a real run would send, without sending it (`--dry-run`).
+    pub fn would_read(&mut self, command: &RemoteCommand) {
+        self.issued.push(IssuedCommand {
+            line: self.transport.describe(command),
+            stdin: None,
+            sent: false,
+        });
+    }
+
+    /// Ask for a change. In check mode and dry-run nothing is sent and [`Applied::NotSent`]
+    /// comes back; this is the one place where changes are held back.
     pub fn change(&mut self, command: &RemoteCommand) -> Result<Applied, TransportError> {
-        if self.mode == Mode::Check {
+        if matches!(self.mode, Mode::Check | Mode::DryRun) {
             self.issued.push(IssuedCommand {
                 line: self.transport.describe(command),
                 stdin: command.stdin().map(str::to_owned),

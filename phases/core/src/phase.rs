@@ -32,6 +32,18 @@ pub trait Phase: Sync {
     fn scope(&self) -> Scope;
 
     fn run(&self, cx: &mut Context<'_>) -> Result<Vec<Outcome>, PhaseError>;
+
+    /// `--dry-run`: list, without sending anything, what [`Phase::run`] would send to a Mac
+    /// just after a reboot (no bridge, no address, no device file): its reads with
+    /// [`Context::would_read`], its changes with [`Context::change`] (not sent in dry-run),
+    /// and a row for each change (pending) or check (skipped: only a real run can check).
+    /// Nothing is simulated, so nothing is shown as right.
+    fn dry_run(&self, _cx: &mut Context<'_>) -> Result<Vec<Outcome>, PhaseError> {
+        Ok(vec![Outcome::skipped(format!(
+            "{} not checked (dry-run)",
+            self.name()
+        ))])
+    }
 }
 
 /// What a phase crate submits: `inventory::submit! { PhaseRegistration(&MyPhase) }`.

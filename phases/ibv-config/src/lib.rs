@@ -39,6 +39,18 @@ impl Phase for IbvConfigPhase {
         Scope::Host
     }
 
+    fn dry_run(&self, cx: &mut Context<'_>) -> Result<Vec<Outcome>, PhaseError> {
+        let wanted = format!("{}\n", cx.plan().ibv_json());
+        let read_back = RemoteCommand::read(["cat", IBV_DEVICES_PATH]);
+        cx.would_read(&read_back);
+        cx.change(&atomic_write(IBV_DEVICES_PATH, &wanted))?;
+        cx.would_read(&read_back);
+        Ok(vec![Outcome::pending(format!(
+            "would write {IBV_DEVICES_PATH}: {}",
+            wanted.trim()
+        ))])
+    }
+
     fn run(&self, cx: &mut Context<'_>) -> Result<Vec<Outcome>, PhaseError> {
         let host = cx.host().name.as_str();
         let wanted = format!("{}\n", cx.plan().ibv_json());

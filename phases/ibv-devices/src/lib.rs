@@ -36,6 +36,25 @@ impl Phase for IbvDevicesPhase {
         Scope::Node
     }
 
+    fn dry_run(&self, cx: &mut Context<'_>) -> Result<Vec<Outcome>, PhaseError> {
+        let Some(node) = cx.node() else {
+            return Ok(vec![Outcome::fail(
+                "ibv-devices runs once per --node but was given none",
+            )]);
+        };
+        let device = node.iface.rdma_device();
+        cx.would_read(&RemoteCommand::read(["ibv_devices"]));
+        cx.would_read(&RemoteCommand::read([
+            "ibv_devinfo",
+            "-d",
+            device.as_str(),
+            "-v",
+        ]));
+        Ok(vec![Outcome::skipped(format!(
+            "IBV devices, {device} port and GID: not checked (dry-run)"
+        ))])
+    }
+
     fn run(&self, cx: &mut Context<'_>) -> Result<Vec<Outcome>, PhaseError> {
         let Some(node) = cx.node() else {
             return Ok(vec![Outcome::fail(

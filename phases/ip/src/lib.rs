@@ -17,6 +17,17 @@ pub use decide::{
     assess, describe_addresses, session_guard, session_server_address, Assessment, SessionGuard,
 };
 
+/// `sudo ifconfig IFACE ADDRESS netmask MASK`: replaces the port's first IPv4 address.
+fn assign(iface: &str, address: Ipv4Addr, prefix: rdma_phase::Prefix) -> RemoteCommand {
+    RemoteCommand::privileged([
+        "ifconfig".to_owned(),
+        iface.to_owned(),
+        address.to_string(),
+        "netmask".to_owned(),
+        prefix.dotted(),
+    ])
+}
+
 /// The `ip` phase.
 pub struct IpPhase;
 
@@ -39,6 +50,21 @@ impl Phase for IpPhase {
 
     fn scope(&self) -> Scope {
         Scope::Node
+    }
+
+    fn dry_run(&self, cx: &mut Context<'_>) -> Result<Vec<Outcome>, PhaseError> {
+        let Some(node) = cx.node() else {
+            return Ok(vec![Outcome::fail(
+                "ip runs once per --node but was given none",
+            )]);
+        };
+        let (iface, address, prefix) = (node.iface.as_str(), node.ip, cx.plan().prefix);
+        cx.would_read(&RemoteCommand::read(["ifconfig", "-a"]));
+        cx.change(&assign(iface, address, prefix))?;
+        cx.would_read(&RemoteCommand::read(["ifconfig", iface]));
+        Ok(vec![Outcome::pending(format!(
+            "would set {address}/{prefix} on {iface}"
+        ))])
     }
 
     fn run(&self, cx: &mut Context<'_>) -> Result<Vec<Outcome>, PhaseError> {
@@ -100,13 +126,7 @@ impl Phase for IpPhase {
             }
         }
 
-        let set = RemoteCommand::privileged([
-            "ifconfig".to_owned(),
-            iface.to_owned(),
-            address.to_string(),
-            "netmask".to_owned(),
-            prefix.dotted(),
-        ]);
+        let set = assign(iface, address, prefix);
         let output = match cx.change(&set)? {
             Applied::NotSent => {
                 return Ok(vec![Outcome::pending(format!(

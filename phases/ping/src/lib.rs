@@ -38,6 +38,11 @@ impl Phase for PingPhase {
         Scope::Cluster
     }
 
+    /// Pings are probes: [`Context::probe`] lists them in dry-run and sends nothing.
+    fn dry_run(&self, cx: &mut Context<'_>) -> Result<Vec<Outcome>, PhaseError> {
+        self.run(cx)
+    }
+
     fn run(&self, cx: &mut Context<'_>) -> Result<Vec<Outcome>, PhaseError> {
         let mut outcomes = Vec::new();
         for probe in probes_from(cx.plan(), cx.host_id()) {

@@ -30,6 +30,11 @@ impl Phase for RdmaStatusPhase {
         Scope::Host
     }
 
+    fn dry_run(&self, cx: &mut Context<'_>) -> Result<Vec<Outcome>, PhaseError> {
+        cx.would_read(&RemoteCommand::read(["rdma_ctl", "status"]));
+        Ok(vec![Outcome::skipped("RDMA: not checked (dry-run)")])
+    }
+
     fn run(&self, cx: &mut Context<'_>) -> Result<Vec<Outcome>, PhaseError> {
         let output = cx.read(&RemoteCommand::read(["rdma_ctl", "status"]))?;
         Ok(vec![report(
