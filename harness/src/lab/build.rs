@@ -1,11 +1,12 @@
 //! Building a lab from a [`LabSpec`], step by step, recording each piece as it appears so a
 //! failure half way still tears down everything.
 
-use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
+use super::files::{mkdir, set_mode, write, write_bytes};
 use super::instance::Lab;
 use super::net::{self, addr, HIDDEN_NET, MGMT_NET};
+use super::ports::{port_guid, port_mac};
 use super::spec::{Fault, LabSpec, Misbehaviour, HIDDEN_IFACE, MGMT_IFACE};
 use super::state::{HostState, PortState};
 use super::{locate, naming, process, ssh, LabError};
@@ -24,27 +25,6 @@ pub const SHIM_COMMANDS: &[&str] = &[
     "system_profiler",
     "netstat",
 ];
-
-/// MAC of a Thunderbolt port: locally administered, host and port number visible in it.
-pub fn port_mac(host_index: usize, port: &str) -> String {
-    format!(
-        "36:4d:04:{:02x}:{:02x}:44",
-        host_index & 0xff,
-        port_number(port)
-    )
-}
-
-/// Node GUID in the style of a Mac's: the first byte steps with the port (en2 -> 0x80).
-pub fn port_guid(host_index: usize, port: &str) -> u64 {
-    let first = (0x7e + port_number(port)) & 0xff;
-    (first << 56) | 0x0096_a9d9_edba_0005 | ((host_index as u64 & 0xff) << 8)
-}
-
-fn port_number(port: &str) -> u64 {
-    port.trim_start_matches(|c: char| c.is_ascii_alphabetic())
-        .parse()
-        .unwrap_or(0)
-}
 
 impl Lab {
     pub(super) fn build(&mut self, spec: &LabSpec, shim: &Path) -> Result<(), LabError> {
@@ -326,23 +306,4 @@ impl Lab {
 /// Host i (from 0) gets the last octet 11, 12, ...
 fn host_octet(index: usize) -> u8 {
     u8::try_from(index + 1).unwrap_or(u8::MAX).min(80)
-}
-
-pub(super) fn mkdir(path: &Path, mode: u32) -> Result<(), LabError> {
-    std::fs::create_dir_all(path).map_err(LabError::io(format!("create {}", path.display())))?;
-    set_mode(path, mode)
-}
-
-pub(super) fn set_mode(path: &Path, mode: u32) -> Result<(), LabError> {
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
-        .map_err(LabError::io(format!("chmod {}", path.display())))
-}
-
-pub(super) fn write(path: &Path, text: &str, mode: u32) -> Result<(), LabError> {
-    write_bytes(path, text.as_bytes(), mode)
-}
-
-fn write_bytes(path: &Path, bytes: &[u8], mode: u32) -> Result<(), LabError> {
-    std::fs::write(path, bytes).map_err(LabError::io(format!("write {}", path.display())))?;
-    set_mode(path, mode)
 }

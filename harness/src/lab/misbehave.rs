@@ -3,7 +3,7 @@
 
 use super::instance::Lab;
 use super::spec::Misbehaviour;
-use super::{build, sys, LabError};
+use super::{files, sys, LabError};
 
 impl Lab {
     /// Make `rdma_ctl status` on `host` misbehave (`Some`) or answer normally (`None`).
@@ -15,13 +15,8 @@ impl Lab {
         self.state().host(host)?;
         let path = self.paths().rdma_ctl_fault(host);
         match misbehaviour {
-            Some(how) => build::write(&path, &format!("{}\n", how.word()), 0o644),
-            None => match std::fs::remove_file(&path) {
-                Err(err) if err.kind() != std::io::ErrorKind::NotFound => {
-                    Err(LabError::io(format!("remove {}", path.display()))(err))
-                }
-                _ => Ok(()),
-            },
+            Some(how) => files::write(&path, &format!("{}\n", how.word()), 0o644),
+            None => files::remove(&path),
         }
     }
 

@@ -14,24 +14,51 @@
 //! # Ok::<(), rdma_harness::lab::LabError>(())
 //! ```
 
-mod build;
-mod error;
-mod instance;
-pub mod locate;
-mod misbehave;
-mod naming;
-mod net;
-mod preflight;
-mod process;
-pub mod relay;
-pub mod scenario;
+// The files from the top down: each uses only files in the groups below its own.
+
+// The macOS commands inside a simulated Mac (`mac-shim`), the other side of the lab.
 pub mod shim;
-mod spec;
+
+// Labs for tests; a lab's life (up, attach, keep, down); building one from its spec.
+pub mod testing;
+
+mod lifecycle;
+
+mod build;
+
+// What a running lab can do, one concern a file, each adding methods to `Lab`.
+mod cables;
+mod exec;
+mod inspect;
+mod misbehave;
+mod reach;
+mod settings;
+
+// The `Lab` value: what it holds and tells, and its teardown on drop.
+mod instance;
+
+// The pieces below: removing a lab by name; namespaces and veths, processes, ssh files;
+// finding the shim, what the machine must have, the named scenarios; files, names, port
+// identities, the delay relay, the spec, the recorded state, running system commands.
+mod teardown;
+
+mod net;
+mod process;
 mod ssh;
+
+pub mod locate;
+mod preflight;
+pub mod scenario;
+
+mod files;
+mod naming;
+mod ports;
+pub mod relay;
+mod spec;
 pub mod state;
 mod sys;
-mod teardown;
-pub mod testing;
+
+mod error;
 
 pub use build::SHIM_COMMANDS;
 pub use error::LabError;

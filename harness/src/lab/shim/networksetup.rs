@@ -8,7 +8,7 @@
 
 use super::kernel::{self, Link};
 use super::{HostContext, Reply};
-use crate::lab::build::port_mac;
+use crate::lab::ports::port_mac;
 use crate::lab::spec::MGMT_IFACE;
 use crate::macos::{list_all_hardware_ports, mac_studio_receptacle, HardwarePort};
 

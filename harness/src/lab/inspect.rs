@@ -1,0 +1,49 @@
+//! What a test reads back from a simulated Mac: the addresses its kernel holds and the
+//! macOS commands its shims ran.
+
+use std::path::PathBuf;
+
+use super::instance::Lab;
+use super::{sys, LabError};
+
+impl Lab {
+    /// IPv4 addresses of an interface, as `10.254.0.5/30`, read from the kernel.
+    pub fn ipv4_addrs(&self, host: &str, iface: &str) -> Result<Vec<String>, LabError> {
+        let ns = &self.state.host(host)?.ns;
+        let json = sys::ip_in(ns, &["-j", "addr", "show", "dev", iface])?;
+        let links: serde_json::Value =
+            serde_json::from_str(&json).map_err(|err| LabError::State {
+                path: PathBuf::from(format!("ip -n {ns} -j addr")),
+                reason: err.to_string(),
+            })?;
+        let mut out = Vec::new();
+        for link in links.as_array().into_iter().flatten() {
+            for info in link["addr_info"].as_array().into_iter().flatten() {
+                if info["family"] == "inet" {
+                    if let (Some(local), Some(len)) =
+                        (info["local"].as_str(), info["prefixlen"].as_u64())
+                    {
+                        out.push(format!("{local}/{len}"));
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Every macOS command the host's shims ran, in order (`sudo -S -p  ifconfig ...`,
+    /// `[root] ifconfig en5 ...`).
+    pub fn commands(&self, host: &str) -> Vec<String> {
+        std::fs::read_to_string(self.paths().command_log(host))
+            .map(|text| text.lines().map(str::to_owned).collect())
+            .unwrap_or_default()
+    }
+
+    /// The `sudo ...` invocations among [`Lab::commands`].
+    pub fn sudo_invocations(&self, host: &str) -> Vec<String> {
+        self.commands(host)
+            .into_iter()
+            .filter(|line| line.starts_with("sudo"))
+            .collect()
+    }
+}
