@@ -13,6 +13,7 @@ use super::hints::{self, ConnectFailure};
 use super::options::SshOptions;
 use super::prompt::{Prompter, SecretPrompt, TtyPrompt};
 use super::proxy::Via;
+use super::route;
 use super::session::Connector;
 use super::transport::SshTransport;
 
@@ -54,8 +55,7 @@ impl SshConnector {
         };
         let Some(proxy) = &host.via else {
             tracing::debug!(host = %name, "connecting");
-            let established = connector
-                .establish(&Destination::new(name), None, 0)
+            let established = route::establish(&connector, &Destination::new(name), None, 0)
                 .map_err(|failure| failure.into_error(name))?;
             return Ok(Box::new(SshTransport::new(
                 name.to_owned(),
@@ -71,8 +71,7 @@ impl SshConnector {
             target: name.to_owned(),
         };
         tracing::debug!(host = %name, proxy = %via.proxy, "connecting through --proxy");
-        let established = connector
-            .establish(&Destination::new(&via.proxy), None, 0)
+        let established = route::establish(&connector, &Destination::new(&via.proxy), None, 0)
             .map_err(|failure| {
                 failure
                     .context(&format!("proxy host {}", via.proxy))

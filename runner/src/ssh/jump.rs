@@ -22,20 +22,16 @@ use super::wait::{poll_fds, would_block};
 /// How much the pump buffers in each direction before it waits for the reader.
 const BUFFER: usize = 64 * 1024;
 
-/// The pump thread of one tunnel. Dropping it does not wait: the thread stops on its own
-/// when the target session's socket closes.
-pub struct JumpTunnel {
-    _thread: JoinHandle<()>,
-}
-
-/// Open a `direct-tcpip` channel from `jump` to `host:port` and start the pump.
+/// Open a `direct-tcpip` channel from `jump` to `host:port` and start the pump. The
+/// returned handle is the pump thread's: dropping it does not wait, the thread stops on its
+/// own when the target session's socket closes.
 pub fn tunnel(
     jump: Established,
     host: &str,
     port: u16,
     jump_name: &str,
     target_alias: &str,
-) -> Result<(UnixStream, JumpTunnel), ConnectFailure> {
+) -> Result<(UnixStream, JoinHandle<()>), ConnectFailure> {
     // Still blocking, with the connect timeout set during the jump's handshake.
     let channel = jump
         .session
@@ -73,7 +69,7 @@ pub fn tunnel(
                 String::new(),
             )
         })?;
-    Ok((ours, JumpTunnel { _thread: thread }))
+    Ok((ours, thread))
 }
 
 /// Copy bytes both ways until one side ends.

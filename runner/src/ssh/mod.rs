@@ -8,9 +8,11 @@
 //! One concept per file:
 //! - `options`: what the command line decides (timeouts, config file, host-key policy).
 //! - `config`: `ssh -G` resolution of an alias into a `ResolvedHost`.
-//! - `route`: how the TCP byte stream reaches a host (direct, `ProxyJump`, `ProxyCommand`).
+//! - `route`: one connection attempt: resolve, open the byte stream to the host (direct,
+//!   `ProxyJump`, `ProxyCommand`), establish the session on it.
 //! - `jump`, `proxy_command`: the two indirect routes.
-//! - `session`: TCP/stream -> handshake -> host key -> authentication.
+//! - `stream`: the socket a session runs over and what keeps an indirect route running.
+//! - `session`: stream -> handshake -> host key -> authentication.
 //! - `known_hosts`, `auth`: host-key verification and user authentication.
 //! - `wait`, `exec`: non-blocking I/O on a session and running one command on it.
 //! - `lifeline`: the remote wrapper that ends a command when its channel closes.
@@ -19,6 +21,11 @@
 //! - `prompt`: terminal prompts (sudo password, key passphrase), serialized across hosts.
 //! - `hints`: the user-facing error texts.
 //! - `transport`, `connector`: the [`rdma_phase::Transport`] and its factory.
+//!
+//! No file imports a file that imports it back: `connector` uses `route` and `transport`;
+//! `route` uses `jump`, `proxy_command` and `session`; `jump` and `transport` run on a
+//! `session`'s `Established`; `session` uses `stream`, `known_hosts` and `auth`; `config`
+//! and the rest sit below.
 
 mod auth;
 mod base64;
@@ -35,6 +42,7 @@ mod proxy;
 mod proxy_command;
 mod route;
 mod session;
+mod stream;
 mod sudo;
 mod transport;
 mod wait;

@@ -1,56 +1,56 @@
-//! How the byte stream of a session reaches its host: a TCP connection, a `ProxyJump`
-//! tunnel or a `ProxyCommand`.
+//! How a session reaches its host, and one connection attempt from the top: resolve the
+//! destination with `ssh -G`, open the byte stream (a TCP connection, a `ProxyJump` tunnel
+//! or a `ProxyCommand`), then establish the session on it.
 //!
-//! libssh2 only needs a socket. The indirect routes hand it one end of a Unix socket pair
-//! and keep whatever feeds the other end (a pump thread, a child process) alive in
-//! [`Route`], which lives exactly as long as the session.
+//! A `ProxyJump` tunnel runs through the jump host's own session, established here the
+//! same way, one hop closer to us; so this file is where the recursion over a chain lives.
 
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
-use std::os::fd::OwnedFd;
-use std::os::unix::net::UnixStream;
 use std::time::Duration;
 
-use ssh2::Session;
-
-use super::config::{Destination, ResolvedHost};
+use super::config::{self, Destination, ResolvedHost};
 use super::hints::{self, ConnectFailure};
-use super::jump::{self, JumpTunnel};
-use super::proxy_command::{self, ProxyChild};
-use super::session::Connector;
+use super::jump;
+use super::proxy_command;
+use super::session::{Connector, Established};
+use super::stream::{Route, SessionStream};
 
-/// What keeps an indirect route running. Dropped after the session that uses it.
-pub enum Route {
-    Direct,
-    // Held only to be dropped with the session.
-    Jump { _tunnel: JumpTunnel },
-    Command { _child: ProxyChild },
-}
+/// ProxyJump chains longer than this are taken for a loop in the config.
+const MAX_HOPS: usize = 8;
 
-/// The socket a session runs over.
-pub enum SessionStream {
-    Tcp(TcpStream),
-    Unix(UnixStream),
-}
-
-impl SessionStream {
-    /// A second descriptor for the same socket, to `poll(2)` while libssh2 owns the first.
-    pub fn poll_handle(&self) -> std::io::Result<OwnedFd> {
-        Ok(match self {
-            Self::Tcp(stream) => stream.try_clone()?.into(),
-            Self::Unix(stream) => stream.try_clone()?.into(),
-        })
+/// Connect to `dest`. `jumps` overrides the host's own `ProxyJump` (for the later hops
+/// of a chain, as ssh does).
+pub fn establish(
+    connector: &Connector<'_>,
+    dest: &Destination,
+    jumps: Option<&[Destination]>,
+    depth: usize,
+) -> Result<Established, ConnectFailure> {
+    if depth > MAX_HOPS {
+        return Err(ConnectFailure::new(
+            format!("more than {MAX_HOPS} ProxyJump hops: the ssh config probably loops"),
+            format!(
+                "check the ProxyJump lines that `ssh -G {}` shows",
+                dest.text
+            ),
+        ));
     }
-
-    pub fn attach(self, session: &mut Session) {
-        match self {
-            Self::Tcp(stream) => session.set_tcp_stream(stream),
-            Self::Unix(stream) => session.set_tcp_stream(stream),
-        }
-    }
+    let host = config::resolve(dest, connector.options.ssh_config.as_deref())
+        .map_err(|error| ConnectFailure::new(error.reason, error.hint))?;
+    tracing::debug!(
+        alias = %host.alias,
+        hostname = %host.hostname,
+        port = host.port,
+        user = %host.user,
+        "resolved"
+    );
+    let jumps = jumps.map_or_else(|| host.proxy_jump.clone(), <[_]>::to_vec);
+    let (stream, route) = open(connector, &host, &jumps, depth)?;
+    connector.establish_on(host, stream, route)
 }
 
 /// Open the stream to `host`, through `jumps` (first hop first) when there are any.
-pub fn open(
+fn open(
     connector: &Connector<'_>,
     host: &ResolvedHost,
     jumps: &[Destination],
@@ -58,17 +58,16 @@ pub fn open(
 ) -> Result<(SessionStream, Route), ConnectFailure> {
     if let Some((last, before)) = jumps.split_last() {
         tracing::debug!(host = %host.alias, jump = %last.text, "connecting through ProxyJump");
-        let jump_session = connector
-            .establish(last, Some(before), depth + 1)
+        let jump_session = establish(connector, last, Some(before), depth + 1)
             .map_err(|failure| failure.context(&format!("jump host {}", last.text)))?;
-        let (stream, tunnel) = jump::tunnel(
+        let (stream, pump) = jump::tunnel(
             jump_session,
             &host.hostname,
             host.port,
             &last.text,
             &host.alias,
         )?;
-        return Ok((SessionStream::Unix(stream), Route::Jump { _tunnel: tunnel }));
+        return Ok((SessionStream::Unix(stream), Route::Jump { _pump: pump }));
     }
     if let Some(command) = &host.proxy_command {
         let (stream, child) = proxy_command::spawn(command, host)?;

@@ -1,5 +1,5 @@
-//! Establishing one authenticated session: resolve -> route -> handshake -> host key ->
-//! authentication.
+//! Establishing one authenticated session on a stream that `route` opened: handshake ->
+//! host key -> authentication.
 
 use std::os::fd::OwnedFd;
 use std::sync::Mutex;
@@ -8,18 +8,15 @@ use std::time::Duration;
 use ssh2::{MethodType, Session};
 
 use super::auth;
-use super::config::{self, Destination, ResolvedHost, StrictHostKeyChecking};
+use super::config::{ResolvedHost, StrictHostKeyChecking};
 use super::hints::{self, ConnectFailure};
 use super::known_hosts::{self, KnownHosts, Verdict};
 use super::options::SshOptions;
 use super::prompt::Prompter;
-use super::route::{self, Route};
+use super::stream::{Route, SessionStream};
 
 /// libssh2's `LIBSSH2_ERROR_TIMEOUT`.
 const LIBSSH2_ERROR_TIMEOUT: i32 = -9;
-
-/// ProxyJump chains longer than this are taken for a loop in the config.
-const MAX_HOPS: usize = 8;
 
 /// An authenticated session and what it needs to be driven.
 pub struct Established {
@@ -40,35 +37,13 @@ pub struct Connector<'a> {
 }
 
 impl Connector<'_> {
-    /// Connect to `dest`. `jumps` overrides the host's own `ProxyJump` (for the later hops
-    /// of a chain, as ssh does).
-    pub fn establish(
+    /// Run the SSH session to `host` over `stream`; `route` is kept alive with it.
+    pub fn establish_on(
         &self,
-        dest: &Destination,
-        jumps: Option<&[Destination]>,
-        depth: usize,
+        host: ResolvedHost,
+        stream: SessionStream,
+        route: Route,
     ) -> Result<Established, ConnectFailure> {
-        if depth > MAX_HOPS {
-            return Err(ConnectFailure::new(
-                format!("more than {MAX_HOPS} ProxyJump hops: the ssh config probably loops"),
-                format!(
-                    "check the ProxyJump lines that `ssh -G {}` shows",
-                    dest.text
-                ),
-            ));
-        }
-        let host = config::resolve(dest, self.options.ssh_config.as_deref())
-            .map_err(|error| ConnectFailure::new(error.reason, error.hint))?;
-        tracing::debug!(
-            alias = %host.alias,
-            hostname = %host.hostname,
-            port = host.port,
-            user = %host.user,
-            "resolved"
-        );
-        let jumps = jumps.map_or_else(|| host.proxy_jump.clone(), <[_]>::to_vec);
-        let (stream, route) = route::open(self, &host, &jumps, depth)?;
-
         let io_failure = |error: std::io::Error| {
             ConnectFailure::new(format!("socket setup failed: {error}"), String::new())
         };
