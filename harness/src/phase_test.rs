@@ -7,7 +7,7 @@ use rdma_phase::{
     ClusterPlan, CommandOutput, Context, HostId, Mode, NodeId, NodeSpec, Outcome, Phase, Prefix,
 };
 
-use crate::replay::{Entry, ReplayTransport};
+use rdma_replay::{Entry, ReplayTransport};
 
 /// `hwstudio1:en5:10.254.0.5` <-> `hwstudio2:en5:10.254.0.6`; phases run as hwstudio1's node.
 pub const TWO_NODES: [&str; 2] = ["hwstudio1:en5:10.254.0.5", "hwstudio2:en5:10.254.0.6"];

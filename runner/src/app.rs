@@ -6,7 +6,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use clap::Parser;
-use rdma_harness::replay::{ReplayConnector, Scenario};
+use rdma_replay::{ReplayConnector, Scenario};
 use rdma_phase::plan::ProxySpec;
 use rdma_phase::{ClusterPlan, Connector, Mode, NodeSpec, Phase, Prefix};
 

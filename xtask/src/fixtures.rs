@@ -10,7 +10,7 @@ use std::path::Path;
 
 use anyhow::{anyhow, Context as _, Result};
 use clap::Parser as _;
-use rdma_harness::replay::{RecordingConnector, Scenario};
+use rdma_replay::{RecordingConnector, Scenario};
 use rdma_harness::sim::{Cable, RdmaSwitch, SimCluster, SimConnector, SimHost};
 use rdma_phase::{ClusterPlan, Mode};
 use rdma_setup::cli::Args;

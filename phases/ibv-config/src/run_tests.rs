@@ -1,7 +1,7 @@
 //! The phase end to end against a scripted host: the ways a write can fail.
 
 use rdma_harness::phase_test::run_phase_entries;
-use rdma_harness::replay::Entry;
+use rdma_replay::Entry;
 use rdma_phase::{CommandOutput, Mode, Outcome, Status};
 
 use super::{atomic_write, IBV_CONFIG};

@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use anyhow::{Context as _, Result};
 use clap::Parser as _;
-use rdma_harness::replay::{Redactor, Scenario};
+use rdma_replay::{Redactor, Scenario};
 use rdma_setup::cli::Args as ToolArgs;
 use rdma_setup::render::{render, Style};
 use rdma_setup::ssh::{SshConnector, SshOptions};

@@ -5,7 +5,7 @@ use std::fs;
 use std::path::Path;
 
 use anyhow::{bail, Context as _, Result};
-use rdma_harness::replay::{FailureKind, Scenario, REFUSED_NOTE};
+use rdma_replay::{FailureKind, Scenario, REFUSED_NOTE};
 
 /// The check report the recording run printed, next to the scenario it replays from.
 pub const REPORT_FILE: &str = "check-report.txt";

@@ -1,4 +1,5 @@
-//! Recorded scenarios and the transport that replays them.
+//! Recorded scenarios and the transport that replays them: a product crate (`--replay`,
+//! `cargo xtask record`), unlike the test lab in `rdma-harness`.
 //!
 //! A scenario folder holds the command line (`command`) and one transcript per host
 //! (`hosts/<host>.transcript`). The format is documented in `fixtures/README.md`.

@@ -899,7 +899,7 @@ mod tests {
 
     fn fixture(name: &str) -> std::path::PathBuf {
         std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../fixtures")
+            .join("../../fixtures")
             .join(name)
     }
 

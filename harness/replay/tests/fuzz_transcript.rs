@@ -10,19 +10,19 @@
 //! ```
 
 // One file of fuzz inputs for both crates' fuzz tests; a crate of its own is not worth it.
-#[path = "../../phases/core/tests/mutate/mod.rs"]
+#[path = "../../../phases/core/tests/mutate/mod.rs"]
 mod mutate;
 
 use proptest::prelude::*;
-use rdma_harness::replay::Transcript;
+use rdma_replay::Transcript;
 
 /// Every kind of line the format has: notes, stdin, stdout, stderr, `%`, exit codes, a
 /// top-level `@ unreachable:` with its hint.
 const TRANSCRIPTS: &[&str] = &[
-    include_str!("../../fixtures/lab-recorded-host-down/hosts/host-1.transcript"),
-    include_str!("../../fixtures/lab-recorded-host-down/hosts/host-2.transcript"),
-    include_str!("../../fixtures/wrong-interface/hosts/hwstudio1.transcript"),
-    include_str!("../../fixtures/two-node-reinstall/hosts/hwstudio1.transcript"),
+    include_str!("../../../fixtures/lab-recorded-host-down/hosts/host-1.transcript"),
+    include_str!("../../../fixtures/lab-recorded-host-down/hosts/host-2.transcript"),
+    include_str!("../../../fixtures/wrong-interface/hosts/hwstudio1.transcript"),
+    include_str!("../../../fixtures/two-node-reinstall/hosts/hwstudio1.transcript"),
     // The lines the fixtures do not show: escapes, `@ failed:`, an empty stdin.
     "# a note\n\\# an escaped\\nnote\n\n\
      $ ping -c 1 -t 2 10.254.0.6\n@ failed: no result within 30 s\\r\n@ hint: \\u{1b}[1m\\\\\n\n\

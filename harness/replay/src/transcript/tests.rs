@@ -247,7 +247,7 @@ fn reasons_and_hints_take_the_same_escapes() {
 
 #[test]
 fn the_fixtures_read_and_write_back_byte_for_byte() {
-    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures");
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures");
     let mut checked = 0;
     for scenario in std::fs::read_dir(&fixtures).expect("fixtures/") {
         let hosts = scenario.expect("listing").path().join("hosts");
@@ -288,7 +288,7 @@ fn scenario_with_transcript(name: &str, contents: &[u8], len: u64) -> std::path:
 #[test]
 fn an_absurdly_large_transcript_is_refused_by_name() {
     let dir = scenario_with_transcript("large", b"", read::MAX_FILE_BYTES + 1);
-    let error = crate::replay::Scenario::load(&dir).expect_err("too large");
+    let error = crate::Scenario::load(&dir).expect_err("too large");
     let message = error.to_string();
     let _ = std::fs::remove_dir_all(&dir);
     assert!(message.contains("h1.transcript"), "{message}");
@@ -298,7 +298,7 @@ fn an_absurdly_large_transcript_is_refused_by_name() {
 #[test]
 fn a_transcript_that_is_not_utf8_is_refused_by_name() {
     let dir = scenario_with_transcript("binary", b"$ ls\n| \xff\xfe\n= 0\n", 0);
-    let error = crate::replay::Scenario::load(&dir).expect_err("not UTF-8");
+    let error = crate::Scenario::load(&dir).expect_err("not UTF-8");
     let message = error.to_string();
     let _ = std::fs::remove_dir_all(&dir);
     assert!(message.contains("h1.transcript"), "{message}");

@@ -152,7 +152,7 @@ impl Transport for RecordingTransport {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::replay::{test_host, FailureKind, ReplayConnector, Scenario};
+    use crate::{test_host, FailureKind, ReplayConnector, Scenario};
 
     /// Recording a replay of a scenario gives the scenario back, failures included.
     #[test]

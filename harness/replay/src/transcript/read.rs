@@ -50,7 +50,7 @@ pub(super) const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 
 /// A scenario file's text, refused without reading it whole when it exceeds
 /// [`MAX_FILE_BYTES`]. The caller names the file in the error.
-pub(in crate::replay) fn read_file(path: &Path) -> io::Result<String> {
+pub(crate) fn read_file(path: &Path) -> io::Result<String> {
     let too_large = || {
         io::Error::new(
             io::ErrorKind::FileTooLarge,

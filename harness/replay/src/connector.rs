@@ -115,7 +115,7 @@ mod tests {
     use std::collections::BTreeMap;
 
     use super::*;
-    use crate::replay::{test_host, Failure, FailureKind, Transcript};
+    use crate::{test_host, Failure, FailureKind, Transcript};
 
     fn failure(kind: FailureKind) -> Failure {
         Failure {
