@@ -31,7 +31,7 @@ use std::sync::LazyLock;
 use rdma_phase::CommandOutput;
 use regex::{Captures, Regex};
 
-use super::{Entry, Failure, Scenario, Transcript};
+use crate::{Entry, Failure, Scenario, Transcript};
 
 /// Names every Mac has: replacing them identifies no one and would rewrite ifconfig's
 /// `root id` bridge lines and uname's `root:xnu-...` kernel version.
