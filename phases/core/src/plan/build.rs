@@ -1,9 +1,13 @@
-use std::collections::BTreeMap;
-use std::net::Ipv4Addr;
+//! The planner: [`ClusterPlan::build`] runs the checks, groups hosts, pairs cables, fills the
+//! device matrix and collects the warnings, in that order.
 
-use super::{
-    ClusterPlan, Host, HostId, IbvMatrix, Link, NodeId, NodeSpec, PlanError, Prefix, ProxySpec,
+use super::hosts::{apply_proxies, group_hosts};
+use super::links::pair_links;
+use super::validate::{
+    check_host_addresses, check_one_address_per_interface, check_unique_addresses,
 };
+use super::warnings::{lan_clash_warnings, unlinked_pair_warnings};
+use super::{ClusterPlan, IbvMatrix, NodeSpec, PlanError, Prefix, ProxySpec};
 
 impl ClusterPlan {
     /// Validate the node specs and proxies and derive hosts, cables and the device matrix.
@@ -40,174 +44,6 @@ impl ClusterPlan {
             warnings,
         })
     }
-}
-
-fn check_unique_addresses(nodes: &[NodeSpec]) -> Result<(), PlanError> {
-    let mut seen: BTreeMap<Ipv4Addr, &NodeSpec> = BTreeMap::new();
-    for node in nodes {
-        if let Some(first) = seen.insert(node.ip, node) {
-            return Err(PlanError::DuplicateAddress {
-                address: node.ip,
-                first: first.to_string(),
-                second: node.to_string(),
-            });
-        }
-    }
-    Ok(())
-}
-
-fn check_one_address_per_interface(nodes: &[NodeSpec]) -> Result<(), PlanError> {
-    let mut seen = BTreeMap::new();
-    for node in nodes {
-        if let Some(first) = seen.insert((&node.host, &node.iface), node) {
-            return Err(PlanError::InterfaceTwice {
-                host: node.host.to_string(),
-                iface: node.iface.to_string(),
-                first: first.to_string(),
-                second: node.to_string(),
-            });
-        }
-    }
-    Ok(())
-}
-
-fn check_host_addresses(nodes: &[NodeSpec], prefix: Prefix) -> Result<(), PlanError> {
-    if prefix.bits() > 30 {
-        return Ok(());
-    }
-    for node in nodes {
-        let network = prefix.network(node.ip);
-        let what = if node.ip == network {
-            "network"
-        } else if node.ip == prefix.broadcast(node.ip) {
-            "broadcast"
-        } else {
-            continue;
-        };
-        return Err(PlanError::ReservedAddress {
-            spec: node.to_string(),
-            address: node.ip,
-            what,
-            network,
-            bits: prefix.bits(),
-        });
-    }
-    Ok(())
-}
-
-/// Hosts in order of first appearance: this is the JACCL rank order.
-fn group_hosts(nodes: &[NodeSpec]) -> (Vec<Host>, Vec<HostId>) {
-    let mut hosts: Vec<Host> = Vec::new();
-    let mut node_hosts = Vec::with_capacity(nodes.len());
-    for (index, node) in nodes.iter().enumerate() {
-        let id = match hosts.iter().position(|host| host.name == node.host) {
-            Some(position) => position,
-            None => {
-                hosts.push(Host {
-                    name: node.host.clone(),
-                    via: None,
-                    nodes: Vec::new(),
-                });
-                hosts.len() - 1
-            }
-        };
-        hosts[id].nodes.push(NodeId(index));
-        node_hosts.push(HostId(id));
-    }
-    (hosts, node_hosts)
-}
-
-fn apply_proxies(hosts: &mut [Host], proxies: Vec<ProxySpec>) -> Result<(), PlanError> {
-    for proxy in proxies {
-        let spec = format!("{}:{}", proxy.via, proxy.target);
-        let Some(host) = hosts.iter_mut().find(|host| host.name == proxy.target) else {
-            return Err(PlanError::ProxyUnknownTarget {
-                spec,
-                target: proxy.target.to_string(),
-            });
-        };
-        if host.via.is_some() {
-            return Err(PlanError::ProxyTwice(proxy.target.to_string()));
-        }
-        host.via = Some(proxy.via);
-    }
-    Ok(())
-}
-
-fn pair_links(
-    nodes: &[NodeSpec],
-    node_hosts: &[HostId],
-    prefix: Prefix,
-) -> Result<Vec<Link>, PlanError> {
-    // Subnets in order of their first node, so links come out in command-line order.
-    let mut subnets: Vec<(Ipv4Addr, Vec<NodeId>)> = Vec::new();
-    for (index, node) in nodes.iter().enumerate() {
-        let network = prefix.network(node.ip);
-        match subnets.iter_mut().find(|(net, _)| *net == network) {
-            Some((_, members)) => members.push(NodeId(index)),
-            None => subnets.push((network, vec![NodeId(index)])),
-        }
-    }
-    subnets
-        .into_iter()
-        .map(|(network, members)| match members[..] {
-            [a, b] if node_hosts[a.0] == node_hosts[b.0] => Err(PlanError::SameHostLink {
-                first: nodes[a.0].to_string(),
-                second: nodes[b.0].to_string(),
-                network,
-                bits: prefix.bits(),
-            }),
-            [a, b] => Ok(Link { a, b, network }),
-            [only] => Err(PlanError::LonelySubnet {
-                network,
-                bits: prefix.bits(),
-                spec: nodes[only.0].to_string(),
-            }),
-            _ => Err(PlanError::CrowdedSubnet {
-                network,
-                bits: prefix.bits(),
-                count: members.len(),
-                specs: members
-                    .iter()
-                    .map(|id| nodes[id.0].to_string())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            }),
-        })
-        .collect()
-}
-
-fn lan_clash_warnings(nodes: &[NodeSpec]) -> Vec<String> {
-    nodes
-        .iter()
-        .filter_map(|node| {
-            let octets = node.ip.octets();
-            let range = match octets {
-                [192, 168, ..] => "192.168.0.0/16",
-                [172, second, ..] if (16..=31).contains(&second) => "172.16.0.0/12",
-                _ => return None,
-            };
-            Some(format!(
-                "{node}: {} is in {range}, where home and office LANs live; a clash routes ordinary traffic over the cable and breaks Wi-Fi and VPNs. Prefer 10.254.0.x.",
-                node.ip
-            ))
-        })
-        .collect()
-}
-
-fn unlinked_pair_warnings(hosts: &[Host], matrix: &IbvMatrix) -> Vec<String> {
-    let mut warnings = Vec::new();
-    for i in 0..hosts.len() {
-        for j in (i + 1)..hosts.len() {
-            if matrix.entry(i, j).is_none() {
-                warnings.push(format!(
-                    "{} and {} have no cable between them: JACCL's mesh needs every pair of hosts linked",
-                    hosts[i].name, hosts[j].name
-                ));
-            }
-        }
-    }
-    warnings
 }
 
 #[cfg(test)]

@@ -5,10 +5,14 @@
 
 mod build;
 mod error;
+mod hosts;
+mod links;
 mod matrix;
 mod node_spec;
 mod prefix;
 mod proxy;
+mod validate;
+mod warnings;
 
 use std::net::Ipv4Addr;
 
