@@ -22,16 +22,18 @@
 //! replaces and everything else stays byte-identical, so the redacted scenario still replays
 //! to the same report, names aside.
 
+mod scan;
+
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, HashMap};
 use std::net::IpAddr;
-use std::ops::Range;
 use std::sync::LazyLock;
 
 use rdma_phase::CommandOutput;
-use regex::{Captures, Regex};
+use regex::Regex;
 
 use crate::{Entry, Failure, Scenario, Transcript};
+use scan::{is_colon_run, is_word, literal, scan, value, whole, Kind, Span};
 
 /// Names every Mac has: replacing them identifies no one and would rewrite ifconfig's
 /// `root id` bridge lines and uname's `root:xnu-...` kernel version.
@@ -39,10 +41,6 @@ const PUBLIC_NAMES: &[&str] = &["root", "localhost"];
 
 /// The suffix macOS adds to the name it reports for itself.
 const MDNS_SUFFIX: &str = ".local";
-
-fn literal(pattern: &str) -> Regex {
-    Regex::new(pattern).expect("the pattern is a literal that the tests compile")
-}
 
 static UUID: LazyLock<Regex> =
     LazyLock::new(|| literal(r"(?i)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"));
@@ -61,24 +59,6 @@ static JSON_SERIAL: LazyLock<Regex> = LazyLock::new(|| {
 /// `Serial Number (system): C02XYZ`, `Provisioning UDID: 00008112-...`.
 static LINE_SERIAL: LazyLock<Regex> =
     LazyLock::new(|| literal(r"(?i)(?:serial number|udid)[^:\n]*:[ \t]*([0-9a-z][0-9a-z._-]*)"));
-
-/// What a span of text is. The order is the priority when two rules claim the same span,
-/// so a serial number that is a UUID takes the UUID rule.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-enum Kind {
-    Uuid,
-    Mac,
-    ColonGuid,
-    WordGuid,
-    LinkLocal,
-    Serial,
-    Name,
-}
-
-struct Span {
-    range: Range<usize>,
-    kind: Kind,
-}
 
 /// Numbers values in order of first appearance, from 1.
 #[derive(Debug, Default)]
@@ -258,8 +238,6 @@ impl Redactor {
     /// Every span some rule would replace, overlapping ones included.
     fn spans(&self, text: &str) -> Vec<Span> {
         let mut spans = Vec::new();
-        let whole = |caps: &Captures<'_>| caps.get(0).map(|m| m.range());
-        let value = |caps: &Captures<'_>| caps.get(1).map(|m| m.range());
         scan(&mut spans, text, &UUID, Kind::Uuid, whole, |c| {
             is_word(c) || c == '-'
         });
@@ -417,47 +395,10 @@ impl Redactor {
     }
 }
 
-/// Every match of `pattern` that no neighbouring character for which `inside` holds makes
-/// part of a longer token; `part` picks the span to replace. The regex crate has no
-/// look-around, hence the check by hand.
-fn scan(
-    spans: &mut Vec<Span>,
-    text: &str,
-    pattern: &Regex,
-    kind: Kind,
-    part: impl Fn(&Captures<'_>) -> Option<Range<usize>>,
-    inside: impl Fn(char) -> bool,
-) {
-    let mut at = 0;
-    while let Some(caps) = pattern.captures_at(text, at) {
-        let Some(whole) = caps.get(0) else { break };
-        let before = text[..whole.start()].chars().next_back();
-        let after = text[whole.end()..].chars().next();
-        match part(&caps) {
-            Some(range) if !before.is_some_and(&inside) && !after.is_some_and(&inside) => {
-                spans.push(Span { range, kind });
-                at = whole.end();
-            }
-            // A longer token may hold another match further in: look again one character on.
-            _ => {
-                at = whole.start()
-                    + text[whole.start()..]
-                        .chars()
-                        .next()
-                        .map_or(1, char::len_utf8)
-            }
-        }
-        if at >= text.len() {
-            break;
-        }
-    }
-}
-
 /// Link-local addresses; `%en5` scopes stay outside, an embedded IPv4 (`fe80::1.2.3.4`)
 /// or a longer colon run keeps the whole address as it is.
 fn scan_link_locals(spans: &mut Vec<Span>, text: &str) {
     let mut found = Vec::new();
-    let whole = |caps: &Captures<'_>| caps.get(0).map(|m| m.range());
     scan(&mut found, text, &LINK_LOCAL, Kind::LinkLocal, whole, |c| {
         is_word(c) || c == ':'
     });
@@ -466,16 +407,6 @@ fn scan_link_locals(spans: &mut Vec<Span>, text: &str) {
         let (next, then) = (after.next(), after.next());
         !(matches!(next, Some('.' | ':')) && then.is_some_and(|c| c.is_ascii_alphanumeric()))
     }));
-}
-
-fn is_word(c: char) -> bool {
-    c.is_ascii_alphanumeric() || c == '_'
-}
-
-/// Hex digits and colons continue a MAC or colon GUID: a neighbour like that means the
-/// match is part of an IPv6 address or a longer run.
-fn is_colon_run(c: char) -> bool {
-    c.is_ascii_hexdigit() || c == ':'
 }
 
 /// Host-name tokens are made of these; anything else (`.`, `@`, `:`, space) ends one.
