@@ -33,7 +33,9 @@ mod read;
 mod write;
 
 #[cfg(test)]
-mod tests;
+mod read_tests;
+#[cfg(test)]
+mod render_tests;
 
 pub(super) use read::read_file;
 
