@@ -37,6 +37,11 @@ pub enum LabError {
     #[error("the lab has no host '{0}'")]
     UnknownHost(String),
 
+    /// Not a name `lab up` gives (letters, digits and `_`), so it could reach outside the
+    /// lab's directory or into another lab's namespaces.
+    #[error("'{0}' is not a lab name (they look like rl1a2b3c: see `cargo xtask lab list`)")]
+    NotALabName(String),
+
     #[error("timed out after {seconds}s waiting for {what}{}", .log.as_deref().map(|l| format!("; log:\n{l}")).unwrap_or_default())]
     Timeout {
         what: String,

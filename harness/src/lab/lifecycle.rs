@@ -3,7 +3,7 @@
 
 use super::instance::Lab;
 use super::state::{base_dir, LabState};
-use super::{files, locate, naming, preflight, teardown, LabError, LabSpec};
+use super::{files, locate, naming, preflight, roster, scenario, teardown, LabError, LabSpec};
 
 impl Lab {
     /// Build a lab. Fails loudly, naming what is missing, when the machine cannot host one.
@@ -32,6 +32,12 @@ impl Lab {
                 name,
                 dir,
                 owner_pid: Some(std::process::id()),
+                started_by: Some(roster::whoami()),
+                started_at: std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .ok()
+                    .map(|since| since.as_secs()),
+                scenario: Some(scenario::describe(&spec)),
                 hosts: Vec::new(),
             },
             children: Vec::new(),
@@ -69,9 +75,17 @@ impl Lab {
         result
     }
 
-    /// Remove a lab by name; removing one that does not exist (any more) succeeds.
+    /// Remove a lab by name; removing one that does not exist (any more) succeeds. A name
+    /// `lab up` could not have given (`..`, `a/b`) is refused: see [`Lab::exists`].
     pub fn down_by_name(name: &str) -> Result<(), LabError> {
+        naming::check_lab_name(name)?;
         teardown::teardown(name)
+    }
+
+    /// Whether anything of the named lab is on this machine (its directory or a namespace).
+    pub fn exists(name: &str) -> Result<bool, LabError> {
+        naming::check_lab_name(name)?;
+        Ok(teardown::exists(name))
     }
 
     /// Names of the labs recorded on this machine.

@@ -14,7 +14,8 @@
 //! # Ok::<(), rdma_harness::lab::LabError>(())
 //! ```
 
-// The files from the top down: each uses only files in the groups below its own.
+// The files from the top down: each uses only files in the groups below its own (its
+// tests, which sit at the top, excepted).
 
 // The macOS commands inside a simulated Mac (`mac-shim`), the other side of the lab.
 pub mod shim;
@@ -34,8 +35,10 @@ mod misbehave;
 mod reach;
 mod settings;
 
-// The `Lab` value: what it holds and tells, and its teardown on drop.
+// The `Lab` value: what it holds and tells, and its teardown on drop; who started which
+// lab on this machine.
 mod instance;
+pub mod roster;
 
 // The pieces below: removing a lab by name; namespaces and veths, processes, ssh files;
 // finding the shim, what the machine must have, the named scenarios; files, names, port

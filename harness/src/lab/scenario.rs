@@ -1,6 +1,7 @@
-//! The named clusters `cargo xtask lab up --scenario NAME` and the tests start from.
+//! The named clusters `cargo xtask lab up --scenario NAME` and the tests start from, and
+//! how any spec reads in those terms (for the list of running labs).
 
-use super::{Cable, LabError, LabSpec};
+use super::{Cable, Fault, HostKeyFault, LabError, LabSpec};
 
 pub const SCENARIOS: &[&str] = &["two-node", "three-node", "four-node"];
 
@@ -83,6 +84,47 @@ pub fn node_args(spec: &LabSpec) -> Vec<String> {
     args
 }
 
+/// A spec as `cargo xtask lab up` would put it: the named scenario with the same hosts and
+/// cables (or `custom (HOST, ...)`), then its faults as flags. Sudo passwords are not shown.
+pub fn describe(spec: &LabSpec) -> String {
+    let topology = SCENARIOS
+        .iter()
+        .find(|name| {
+            scenario(name)
+                .is_ok_and(|named| named.hosts == spec.hosts && named.cables == spec.cables)
+        })
+        .map_or_else(
+            || format!("custom ({})", spec.hosts.join(", ")),
+            |name| (*name).to_owned(),
+        );
+    let mut words = vec![topology];
+    words.extend(spec.faults.iter().map(fault_flag));
+    words.join(" ")
+}
+
+fn fault_flag(fault: &Fault) -> String {
+    match fault {
+        Fault::Bridged { host, port, bridge } => format!("--bridged {host}:{port}:{bridge}"),
+        Fault::RdmaDisabled { host } => format!("--rdma-disabled {host}"),
+        Fault::SudoPassword { host, .. } => format!("--sudo-password {host}:***"),
+        Fault::Unplugged { host, port } => format!("--unplugged {host}:{port}"),
+        Fault::BehindJump { host, jump } => format!("--behind {host}:{jump}"),
+        Fault::Delay { host, delay } => format!("--delay {host}:{}", delay.as_millis()),
+        Fault::SshdDown { host } => format!("--sshd-down {host}"),
+        Fault::HostDown { host } => format!("--host-down {host}"),
+        Fault::HostKey {
+            host,
+            kind: HostKeyFault::Unknown,
+        } => format!("--unknown-host-key {host}"),
+        Fault::HostKey {
+            host,
+            kind: HostKeyFault::Changed,
+        } => format!("--changed-host-key {host}"),
+        Fault::Flood { host } => format!("--flood {host}"),
+        Fault::Hang { host } => format!("--hang {host}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -106,5 +148,30 @@ mod tests {
         assert_eq!(args.len(), 24);
         assert_eq!(args[1], "mac1:en2:10.254.0.1");
         assert_eq!(args[23], "mac4:en4:10.254.0.22");
+    }
+
+    #[test]
+    fn describe_names_the_scenario_and_its_faults_as_flags() {
+        assert_eq!(describe(&three_node()), "three-node");
+        let spec = two_node()
+            .with(Fault::RdmaDisabled {
+                host: "hwstudio2".into(),
+            })
+            .with(Fault::SudoPassword {
+                host: "hwstudio1".into(),
+                password: "secret".into(),
+            })
+            .with(Fault::Delay {
+                host: "hwstudio1".into(),
+                delay: std::time::Duration::from_millis(150),
+            });
+        assert_eq!(
+            describe(&spec),
+            "two-node --rdma-disabled hwstudio2 --sudo-password hwstudio1:*** \
+             --delay hwstudio1:150"
+        );
+        let mut custom = two_node();
+        custom.cables.clear();
+        assert_eq!(describe(&custom), "custom (hwstudio1, hwstudio2)");
     }
 }

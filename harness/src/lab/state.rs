@@ -53,7 +53,46 @@ pub struct LabState {
     pub controller_ns: String,
     /// The process whose `Lab` tears this down on drop; `None` once kept (`xtask lab up`).
     pub owner_pid: Option<u32>,
+    /// Who brought the lab up (`None` in a lab from before this was recorded).
+    #[serde(default)]
+    pub started_by: Option<Starter>,
+    /// When, in seconds since the Unix epoch.
+    #[serde(default)]
+    pub started_at: Option<u64>,
+    /// What it was built from, as `lab up` would say it: `two-node --rdma-disabled hwstudio2`.
+    #[serde(default)]
+    pub scenario: Option<String>,
     pub hosts: Vec<HostState>,
+}
+
+/// A user who brought a lab up: the process's real user, and the user behind `sudo` when
+/// there was one (labs need root, so `uid` alone would make every lab root's).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Starter {
+    pub uid: u32,
+    pub user: String,
+    #[serde(default)]
+    pub sudo_uid: Option<u32>,
+    #[serde(default)]
+    pub sudo_user: Option<String>,
+}
+
+impl Starter {
+    /// The same person: the same user, reached through sudo from the same user (or not).
+    pub fn same_user(&self, other: &Self) -> bool {
+        self.uid == other.uid && self.sudo_uid == other.sudo_uid
+    }
+}
+
+impl std::fmt::Display for Starter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.user)?;
+        match (&self.sudo_user, self.sudo_uid) {
+            (Some(user), _) => write!(f, " (sudo from {user})"),
+            (None, Some(uid)) => write!(f, " (sudo from uid {uid})"),
+            (None, None) => Ok(()),
+        }
+    }
 }
 
 impl LabState {

@@ -47,6 +47,11 @@ pub fn teardown(name: &str) -> Result<(), LabError> {
     }
 }
 
+/// Whether anything of the lab is left: its directory or any of its namespaces.
+pub fn exists(name: &str) -> bool {
+    base_dir().join(name).is_dir() || lab_namespaces(name).is_ok_and(|found| !found.is_empty())
+}
+
 /// Names of all labs recorded under the base directory.
 pub fn all_labs() -> Vec<String> {
     let Ok(entries) = std::fs::read_dir(base_dir()) else {
