@@ -6,8 +6,9 @@ use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, Subcommand};
+use rdma_harness::lab::roster::{self, DefaultDown};
 use rdma_harness::lab::state::base_dir;
-use rdma_harness::lab::{scenario, Fault, HostKeyFault, Lab, LabSpec};
+use rdma_harness::lab::{scenario, Fault, HostKeyFault, Lab, LabError, LabSpec};
 
 use crate::workspace_root;
 
@@ -54,8 +55,10 @@ enum LabCommand {
         #[arg(last = true, required = true)]
         command: Vec<String>,
     },
-    /// Remove a lab (the current one by default); safe to run twice.
+    /// Remove a lab; safe to run twice. Without --lab, the one lab you started, if that is
+    /// clear (else it lists the labs and exits 2).
     Down {
+        /// The lab to remove (`cargo xtask lab list` shows them).
         #[arg(long, conflicts_with = "all")]
         lab: Option<String>,
         /// Remove every lab on this machine.
@@ -172,7 +175,10 @@ fn up(args: UpArgs) -> Result<ExitCode> {
         "try: cargo xtask lab ssh {} -- ifconfig -a",
         state.hosts.first().map_or("HOST", |h| h.name.as_str())
     );
-    println!("     cargo xtask lab run -- --node ... ; cargo xtask lab down");
+    println!(
+        "     cargo xtask lab run -- --node ... ; cargo xtask lab down --lab {}",
+        state.name
+    );
     Ok(ExitCode::SUCCESS)
 }
 
@@ -267,24 +273,50 @@ fn record(lab: Option<String>, args: &[String]) -> Result<ExitCode> {
 }
 
 fn down(lab: Option<String>, all: bool) -> Result<ExitCode> {
-    let names = if all {
-        Lab::list()
-    } else {
-        match lab.or_else(current_lab) {
-            Some(name) => vec![name],
-            None => {
-                println!("no lab to remove");
-                return Ok(ExitCode::SUCCESS);
+    if all {
+        for name in Lab::list() {
+            remove(&name)?;
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    if let Some(name) = lab {
+        return match Lab::exists(&name) {
+            Ok(true) => remove(&name),
+            Ok(false) => {
+                println!("no lab {name} to remove");
+                Ok(ExitCode::SUCCESS)
             }
+            Err(err @ LabError::NotALabName(_)) => {
+                eprintln!("xtask: {err}");
+                Ok(ExitCode::from(2))
+            }
+            Err(err) => Err(err.into()),
+        };
+    }
+    // Without a name, only a lab that is clearly this user's: the "current" lab may be
+    // another shell's, and tests on this machine have labs of their own.
+    let labs = roster::labs();
+    match roster::default_down(&labs, &roster::whoami()) {
+        DefaultDown::NoLab => {
+            println!("no lab to remove");
+            Ok(ExitCode::SUCCESS)
         }
-    };
+        DefaultDown::Remove(name) => remove(&name),
+        DefaultDown::Refuse(why) => {
+            eprintln!("xtask: not removing a lab without --lab: {why}. Running labs:");
+            eprint!("{}", roster::table(&labs));
+            eprintln!("Name the lab to remove: cargo xtask lab down --lab NAME");
+            Ok(ExitCode::from(2))
+        }
+    }
+}
+
+fn remove(name: &str) -> Result<ExitCode> {
+    Lab::down_by_name(name).with_context(|| format!("removing lab {name}"))?;
+    println!("lab {name} removed");
     let current = std::fs::read_to_string(current_file()).unwrap_or_default();
-    for name in &names {
-        Lab::down_by_name(name).with_context(|| format!("removing lab {name}"))?;
-        println!("lab {name} removed");
-        if current.trim() == name {
-            let _ = std::fs::remove_file(current_file());
-        }
+    if current.trim() == name {
+        let _ = std::fs::remove_file(current_file());
     }
     Ok(ExitCode::SUCCESS)
 }
