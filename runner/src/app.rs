@@ -6,9 +6,9 @@ use std::path::Path;
 use std::time::Duration;
 
 use clap::Parser;
-use rdma_replay::{ReplayConnector, Scenario};
 use rdma_phase::plan::ProxySpec;
 use rdma_phase::{ClusterPlan, Connector, Mode, NodeSpec, Phase, Prefix};
+use rdma_replay::{ReplayConnector, Scenario};
 
 use crate::cli::Args;
 use crate::dry_run::DryRunConnector;

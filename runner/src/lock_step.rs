@@ -7,7 +7,6 @@
 
 use std::time::{Duration, Instant};
 
-use rdma_phase::context::IssuedCommand;
 use rdma_phase::host_lock::{self, Holder, Liveness, LockReply, LOCK_PATH};
 use rdma_phase::parse::one_line;
 use rdma_phase::{CommandOutput, Outcome, RemoteCommand, Transport, TransportError};
@@ -73,11 +72,10 @@ pub enum Taken {
     Unprotected(Outcome),
 }
 
-/// The commands of the lock step, kept so reports and recordings show them like a phase's.
+/// The lock step on one host's session.
 pub struct LockStep<'a> {
     transport: &'a mut dyn Transport,
     host: String,
-    pub issued: Vec<IssuedCommand>,
 }
 
 impl<'a> LockStep<'a> {
@@ -85,26 +83,30 @@ impl<'a> LockStep<'a> {
         Self {
             transport,
             host: host.to_owned(),
-            issued: Vec::new(),
         }
     }
 
     fn send(&mut self, command: &RemoteCommand) -> Result<CommandOutput, TransportError> {
-        self.issued.push(IssuedCommand {
-            line: self.transport.describe(command),
-            stdin: None,
-            sent: true,
-        });
         self.transport.run(command)
     }
 
     /// Take the lock, asking again every second while another live run holds it, for at
-    /// most `locking.wait`.
-    pub fn take(&mut self, locking: &Locking, liveness: Liveness) -> Result<Taken, TransportError> {
+    /// most `locking.wait`. `first` is the answer to a first try sent earlier (with the
+    /// host's reads, to save a round trip), if there was one.
+    pub fn take(
+        &mut self,
+        locking: &Locking,
+        liveness: Liveness,
+        first: Option<Result<CommandOutput, TransportError>>,
+    ) -> Result<Taken, TransportError> {
         let started = Instant::now();
         let command = host_lock::take(&locking.who, liveness);
+        let mut first = first;
         loop {
-            let output = self.send(&command)?;
+            let output = match first.take() {
+                Some(answer) => answer?,
+                None => self.send(&command)?,
+            };
             match host_lock::parse_reply(&output.stdout) {
                 Some(LockReply::Acquired { content }) => return Ok(Taken::Ours(content)),
                 Some(LockReply::Held(holder)) if started.elapsed() + POLL <= locking.wait => {

@@ -10,9 +10,9 @@ use std::path::Path;
 
 use anyhow::{anyhow, Context as _, Result};
 use clap::Parser as _;
-use rdma_replay::{RecordingConnector, Scenario};
 use rdma_harness::sim::{Cable, RdmaSwitch, SimCluster, SimConnector, SimHost};
 use rdma_phase::{ClusterPlan, Mode};
+use rdma_replay::{RecordingConnector, Scenario};
 use rdma_setup::cli::Args;
 use rdma_setup::{app, linked_phases, orchestrate};
 

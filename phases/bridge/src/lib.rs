@@ -5,6 +5,7 @@
 
 mod decide;
 
+use rdma_phase::command::topic;
 use rdma_phase::parse::{bridges_containing, one_line, parse_ifconfig};
 use rdma_phase::{Applied, Context, Outcome, Phase, PhaseError, RemoteCommand, Scope};
 
@@ -32,6 +33,10 @@ impl Phase for BridgePhase {
 
     fn scope(&self) -> Scope {
         Scope::Node
+    }
+
+    fn reads(&self, _cx: &Context<'_>) -> Vec<RemoteCommand> {
+        vec![list_all()]
     }
 
     fn dry_run(&self, cx: &mut Context<'_>) -> Result<Vec<Outcome>, PhaseError> {
@@ -66,9 +71,10 @@ impl Phase for BridgePhase {
         let mut rows: Vec<(String, Option<Outcome>)> = Vec::new();
         for bridge in bridges {
             let row = match cx.change(&deletem(&bridge, iface))? {
-                Applied::NotSent => Some(Outcome::pending(format!(
-                    "would remove {iface} from {bridge}"
-                ))),
+                Applied::NotSent => Some(
+                    Outcome::pending(format!("would remove {iface} from {bridge}"))
+                        .once_done(format!("{iface} removed from {bridge}")),
+                ),
                 Applied::Ran(output) => match classify_deletem(&output, iface) {
                     Deletem::Removed | Deletem::AlreadyGone => None,
                     Deletem::Failed(reason) => Some(deletem_failed(host, iface, &bridge, &reason)),
@@ -104,11 +110,11 @@ impl Phase for BridgePhase {
 }
 
 fn list_all() -> RemoteCommand {
-    RemoteCommand::read(["ifconfig", "-a"])
+    rdma_phase::reads::ifconfig_all()
 }
 
 fn deletem(bridge: &str, iface: &str) -> RemoteCommand {
-    RemoteCommand::privileged(["ifconfig", bridge, "deletem", iface])
+    RemoteCommand::privileged(["ifconfig", bridge, "deletem", iface]).about(topic::NETWORK)
 }
 
 fn missing_node() -> Outcome {

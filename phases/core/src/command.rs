@@ -12,7 +12,23 @@ pub struct RemoteCommand {
     argv: Vec<String>,
     root: bool,
     changes: bool,
+    /// A read whose answer changes by itself (a ping, who holds a lock): never answered
+    /// from an earlier read of the same command.
+    volatile: bool,
+    /// What part of the host's state it reads or changes (see [`topic`]); `None`: anything.
+    topic: Option<&'static str>,
     stdin: Option<String>,
+}
+
+/// Parts of a host's state, so that a change forgets only the earlier reads it may have
+/// made wrong: setting an address does not change which RDMA devices exist.
+pub mod topic {
+    /// Interfaces, their addresses and bridges, and what follows from them (GID tables).
+    pub const NETWORK: &str = "network";
+    /// Whether RDMA is on and which RDMA devices exist (only Recovery and reboots change it).
+    pub const RDMA: &str = "rdma";
+    /// Where the SSH session comes from.
+    pub const SESSION: &str = "session";
 }
 
 impl RemoteCommand {
@@ -26,8 +42,44 @@ impl RemoteCommand {
             argv: argv.into_iter().map(Into::into).collect(),
             root: false,
             changes: false,
+            volatile: false,
+            topic: None,
             stdin: None,
         }
+    }
+
+    /// Say which part of the host's state this command reads or changes: one of [`topic`],
+    /// or a file's path.
+    #[must_use]
+    pub fn about(mut self, topic: &'static str) -> Self {
+        self.topic = Some(topic);
+        self
+    }
+
+    pub fn topic(&self) -> Option<&'static str> {
+        self.topic
+    }
+
+    /// Whether an earlier read `read` may be wrong once this change is made.
+    pub fn may_change(&self, read: &RemoteCommand) -> bool {
+        match (self.topic, read.topic) {
+            (Some(changed), Some(read)) => changed == read,
+            _ => true,
+        }
+    }
+
+    /// Mark a read as measuring something that changes by itself (a ping), so it is sent
+    /// every time instead of being answered from an earlier identical read.
+    #[must_use]
+    pub fn volatile(mut self) -> Self {
+        self.volatile = true;
+        self
+    }
+
+    /// Whether an earlier answer to this same command still holds until the host is
+    /// changed: a read that is not volatile.
+    pub fn is_cacheable(&self) -> bool {
+        !self.changes && !self.volatile
     }
 
     /// A command that changes the host and runs as the SSH user.

@@ -46,6 +46,8 @@ pub struct Context<'a> {
     mode: Mode,
     transport: &'a mut dyn Transport,
     issued: Vec<IssuedCommand>,
+    /// Changes held back (check mode, dry-run), for a run that sends them itself.
+    held: Vec<RemoteCommand>,
     /// Hosts the cluster phases cannot count on, and why.
     absent: &'a [(HostId, Absent)],
 }
@@ -74,6 +76,7 @@ impl<'a> Context<'a> {
             mode,
             transport,
             issued: Vec::new(),
+            held: Vec::new(),
             absent: &[],
         }
     }
@@ -124,12 +127,7 @@ impl<'a> Context<'a> {
     /// refused here, so a phase cannot slip a change past check mode by calling `read`.
     pub fn read(&mut self, command: &RemoteCommand) -> Result<CommandOutput, TransportError> {
         if command.changes_host() {
-            return Err(TransportError::Refused {
-                host: self.transport.host().to_owned(),
-                command: command.shell_line(),
-                reason: "a command that changes the host was issued as a read".to_owned(),
-                hint: "this is a bug in the phase: please report it".to_owned(),
-            });
+            return Err(refused_as_read(self.transport.host(), command));
         }
         self.send(command)
     }
@@ -151,6 +149,32 @@ impl<'a> Context<'a> {
         self.read(command).map(Some)
     }
 
+    /// [`Context::probe`] for several independent probes at once (the pings of every
+    /// cable of a host): they go out together, so a dead cable costs its timeout once.
+    pub fn probe_many(
+        &mut self,
+        commands: &[RemoteCommand],
+    ) -> Result<Vec<Option<CommandOutput>>, TransportError> {
+        for command in commands {
+            self.issued.push(IssuedCommand {
+                line: self.transport.describe(command),
+                stdin: None,
+                sent: self.mode != Mode::DryRun,
+            });
+        }
+        if self.mode == Mode::DryRun {
+            return Ok(vec![None; commands.len()]);
+        }
+        if let Some(change) = commands.iter().find(|command| command.changes_host()) {
+            return Err(refused_as_read(self.transport.host(), change));
+        }
+        self.transport
+            .run_many(commands)
+            .into_iter()
+            .map(|result| result.map(Some))
+            .collect()
+    }
+
     /// List a read that a real run would send, without sending it (`--dry-run`).
     pub fn would_read(&mut self, command: &RemoteCommand) {
         self.issued.push(IssuedCommand {
@@ -169,6 +193,7 @@ impl<'a> Context<'a> {
                 stdin: command.stdin().map(str::to_owned),
                 sent: false,
             });
+            self.held.push(command.clone());
             return Ok(Applied::NotSent);
         }
         self.send(command).map(Applied::Ran)
@@ -186,5 +211,19 @@ impl<'a> Context<'a> {
     /// The commands this phase issued, in order.
     pub fn into_issued(self) -> Vec<IssuedCommand> {
         self.issued
+    }
+
+    /// The commands this phase issued, and the changes it was held back from sending.
+    pub fn into_parts(self) -> (Vec<IssuedCommand>, Vec<RemoteCommand>) {
+        (self.issued, self.held)
+    }
+}
+
+fn refused_as_read(host: &str, command: &RemoteCommand) -> TransportError {
+    TransportError::Refused {
+        host: host.to_owned(),
+        command: command.shell_line(),
+        reason: "a command that changes the host was issued as a read".to_owned(),
+        hint: "this is a bug in the phase: please report it".to_owned(),
     }
 }

@@ -1,7 +1,7 @@
 //! Reads that several phases need to explain what they found.
 
 use crate::parse::{find_interface, parse_ifconfig};
-use crate::{Context, NodeSpec, PhaseError, RemoteCommand};
+use crate::{Context, NodeSpec, PhaseError};
 
 /// Whether a node's interface holds its planned address right now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,7 +17,7 @@ pub enum AddressState {
 /// Verification phases call this only when something is wrong, to tell a consequence of a
 /// missing address (which the ip phase fixes) from a fault of its own.
 pub fn address_state(cx: &mut Context<'_>, node: &NodeSpec) -> Result<AddressState, PhaseError> {
-    let output = cx.read(&RemoteCommand::read(["ifconfig", node.iface.as_str()]))?;
+    let output = cx.read(&crate::reads::ifconfig(node.iface.as_str()))?;
     let interfaces = parse_ifconfig(&output.stdout);
     let prefix = cx.plan().prefix;
     Ok(match find_interface(&interfaces, node.iface.as_str()) {

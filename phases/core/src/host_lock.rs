@@ -83,17 +83,19 @@ fn script(args: &[&str]) -> Vec<String> {
 
 /// Take the lock for `who` (`user@machine:pid`, one word).
 pub fn take(who: &str, liveness: Liveness) -> RemoteCommand {
-    RemoteCommand::change(script(&["take", LOCK_PATH, who, liveness.word()]))
+    RemoteCommand::change(script(&["take", LOCK_PATH, who, liveness.word()])).about(LOCK_PATH)
 }
 
 /// Who holds the lock, without taking it (for `--check`).
 pub fn peek() -> RemoteCommand {
     RemoteCommand::read(script(&["peek", LOCK_PATH]))
+        .volatile()
+        .about(LOCK_PATH)
 }
 
 /// Give back the lock `take` reported as `content`.
 pub fn release(content: &str) -> RemoteCommand {
-    RemoteCommand::change(script(&["release", LOCK_PATH, content]))
+    RemoteCommand::change(script(&["release", LOCK_PATH, content])).about(LOCK_PATH)
 }
 
 /// A lock holder as the script printed it.

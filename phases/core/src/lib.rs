@@ -14,6 +14,7 @@ pub mod outcome;
 pub mod parse;
 pub mod phase;
 pub mod plan;
+pub mod reads;
 pub mod transport;
 
 pub use command::RemoteCommand;

@@ -49,6 +49,9 @@ pub struct Outcome {
     /// summary can count it against that node.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub node: Option<NodeId>,
+    /// What a pending row says once its change is made (see [`Outcome::once_done`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub once_done: Option<String>,
 }
 
 impl Outcome {
@@ -60,6 +63,7 @@ impl Outcome {
             subject: None,
             value: None,
             node: None,
+            once_done: None,
         }
     }
 
@@ -104,6 +108,14 @@ impl Outcome {
 
     pub fn with_value(mut self, value: impl Into<String>) -> Self {
         self.value = Some(value.into());
+        self
+    }
+
+    /// For a pending row: what it says once the change is made and verified
+    /// (`Static IP set: 10.254.0.5/30`). A run that makes its changes together, ahead of the
+    /// phases' own verification, reports the change with it.
+    pub fn once_done(mut self, message: impl Into<String>) -> Self {
+        self.once_done = Some(message.into());
         self
     }
 }

@@ -1,6 +1,6 @@
 //! The `Phase` trait and the registry phase crates add themselves to.
 
-use crate::{Context, Outcome, TransportError};
+use crate::{Context, Outcome, RemoteCommand, TransportError};
 
 /// How often a phase runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -32,6 +32,14 @@ pub trait Phase: Sync {
     fn scope(&self) -> Scope;
 
     fn run(&self, cx: &mut Context<'_>) -> Result<Vec<Outcome>, PhaseError>;
+
+    /// The reads [`Phase::run`] will make before it changes anything, so the runner can
+    /// send them all at once, for every phase of a host, before any phase runs: the phase's
+    /// own reads are then answered from what came back. Declaring a read it then does not
+    /// make costs nothing but the read; leaving one out costs a round trip.
+    fn reads(&self, _cx: &Context<'_>) -> Vec<RemoteCommand> {
+        Vec::new()
+    }
 
     /// `--dry-run`: list, without sending anything, what [`Phase::run`] would send to a Mac
     /// just after a reboot (no bridge, no address, no device file): its reads with

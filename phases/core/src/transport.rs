@@ -133,8 +133,10 @@ impl TransportError {
 
 /// A session to one host.
 ///
-/// Implementations run commands one at a time, in the order given. The runner owns one per
-/// SSH host for the whole run and hands it to each phase in turn.
+/// The runner owns one per SSH host for the whole run and hands it to each phase in turn.
+/// [`Transport::run`] runs one command; [`Transport::run_many`] runs independent commands
+/// together, so that a host's reads (or changes, or pings) cost one round trip, not one
+/// each.
 pub trait Transport: Send {
     /// The host this session talks to, as given on the command line.
     fn host(&self) -> &str;
@@ -142,6 +144,16 @@ pub trait Transport: Send {
     /// Run one command and wait for it. A non-zero exit code is not an error here: it is
     /// part of the output, for the phase to interpret.
     fn run(&mut self, command: &RemoteCommand) -> Result<CommandOutput, TransportError>;
+
+    /// Run commands that do not depend on each other, possibly at the same time, and return
+    /// their results in the order given. The default runs them one after another; the SSH
+    /// transport opens a channel for each on the one session.
+    fn run_many(
+        &mut self,
+        commands: &[RemoteCommand],
+    ) -> Vec<Result<CommandOutput, TransportError>> {
+        commands.iter().map(|command| self.run(command)).collect()
+    }
 
     /// How this command would be launched from the user's machine, for dry-run and verbose
     /// output: `ssh hwstudio1 sudo ifconfig ...`, or through a proxy.

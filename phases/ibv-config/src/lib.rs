@@ -39,9 +39,13 @@ impl Phase for IbvConfigPhase {
         Scope::Host
     }
 
+    fn reads(&self, _cx: &Context<'_>) -> Vec<RemoteCommand> {
+        vec![rdma_phase::reads::cat(IBV_DEVICES_PATH)]
+    }
+
     fn dry_run(&self, cx: &mut Context<'_>) -> Result<Vec<Outcome>, PhaseError> {
         let wanted = format!("{}\n", cx.plan().ibv_json());
-        let read_back = RemoteCommand::read(["cat", IBV_DEVICES_PATH]);
+        let read_back = rdma_phase::reads::cat(IBV_DEVICES_PATH);
         cx.would_read(&read_back);
         cx.change(&atomic_write(IBV_DEVICES_PATH, &wanted))?;
         cx.would_read(&read_back);
@@ -54,7 +58,7 @@ impl Phase for IbvConfigPhase {
     fn run(&self, cx: &mut Context<'_>) -> Result<Vec<Outcome>, PhaseError> {
         let host = cx.host().name.as_str();
         let wanted = format!("{}\n", cx.plan().ibv_json());
-        let read_back = RemoteCommand::read(["cat", IBV_DEVICES_PATH]);
+        let read_back = rdma_phase::reads::cat(IBV_DEVICES_PATH);
 
         if is_current(&cx.read(&read_back)?, &wanted) {
             return Ok(vec![Outcome::ok(format!(
@@ -67,7 +71,8 @@ impl Phase for IbvConfigPhase {
                 return Ok(vec![Outcome::pending(format!(
                     "would write {IBV_DEVICES_PATH}: {}",
                     wanted.trim()
-                ))]);
+                ))
+                .once_done(format!("IBV config written: {IBV_DEVICES_PATH}"))]);
             }
             Applied::Ran(output) => output,
         };

@@ -1,8 +1,8 @@
 //! The phase end to end against a scripted host: the ways a write can fail.
 
 use rdma_harness::phase_test::run_phase_entries;
-use rdma_replay::Entry;
 use rdma_phase::{CommandOutput, Mode, Outcome, Status};
+use rdma_replay::Entry;
 
 use super::{atomic_write, IBV_CONFIG};
 

@@ -20,8 +20,10 @@ rm -f \"$t\"; exit 1";
 pub const TARGET_IS_A_DIRECTORY: i32 = 3;
 
 /// The command that writes `content` to `path` on the host.
-pub fn atomic_write(path: &str, content: &str) -> RemoteCommand {
-    RemoteCommand::change(["sh", "-c", ATOMIC_WRITE_SCRIPT, "sh", path]).with_stdin(content)
+pub fn atomic_write(path: &'static str, content: &str) -> RemoteCommand {
+    RemoteCommand::change(["sh", "-c", ATOMIC_WRITE_SCRIPT, "sh", path])
+        .with_stdin(content)
+        .about(path)
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@ mod decide;
 
 use rdma_phase::facts::address_state;
 use rdma_phase::parse::{parse_ibv_devices, parse_ibv_devinfo};
+use rdma_phase::reads;
 use rdma_phase::{Context, Outcome, Phase, PhaseError, RemoteCommand, Scope, Status};
 
 pub use decide::{
@@ -36,6 +37,20 @@ impl Phase for IbvDevicesPhase {
         Scope::Node
     }
 
+    /// The device list, the node's port, and its interface (read when the GID is missing,
+    /// to tell a pending address from a stuck port).
+    fn reads(&self, cx: &Context<'_>) -> Vec<RemoteCommand> {
+        let Some(node) = cx.node() else {
+            return Vec::new();
+        };
+        let device = node.iface.rdma_device();
+        vec![
+            reads::ibv_devices(),
+            reads::ibv_devinfo(device.as_str()),
+            reads::ifconfig(node.iface.as_str()),
+        ]
+    }
+
     fn dry_run(&self, cx: &mut Context<'_>) -> Result<Vec<Outcome>, PhaseError> {
         let Some(node) = cx.node() else {
             return Ok(vec![Outcome::fail(
@@ -43,13 +58,8 @@ impl Phase for IbvDevicesPhase {
             )]);
         };
         let device = node.iface.rdma_device();
-        cx.would_read(&RemoteCommand::read(["ibv_devices"]));
-        cx.would_read(&RemoteCommand::read([
-            "ibv_devinfo",
-            "-d",
-            device.as_str(),
-            "-v",
-        ]));
+        cx.would_read(&reads::ibv_devices());
+        cx.would_read(&reads::ibv_devinfo(device.as_str()));
         Ok(vec![Outcome::skipped(format!(
             "IBV devices, {device} port and GID: not checked (dry-run)"
         ))])
@@ -69,7 +79,7 @@ impl Phase for IbvDevicesPhase {
             address: node.ip,
         };
 
-        let listing = cx.read(&RemoteCommand::read(["ibv_devices"]))?;
+        let listing = cx.read(&reads::ibv_devices())?;
         let devices = parse_ibv_devices(&listing.stdout);
         let listed = classify_listing(&listing, &devices, &facts.device);
         let row = listing_row(&listed, &facts);
@@ -77,12 +87,7 @@ impl Phase for IbvDevicesPhase {
             return Ok(vec![row]);
         }
 
-        let info = cx.read(&RemoteCommand::read([
-            "ibv_devinfo",
-            "-d",
-            facts.device.as_str(),
-            "-v",
-        ]))?;
+        let info = cx.read(&reads::ibv_devinfo(facts.device.as_str()))?;
         let parsed = parse_ibv_devinfo(&info.stdout);
         let device = pick_device(&parsed, &facts.device);
         let port = port_row(device, &info, &facts);

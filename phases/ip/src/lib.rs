@@ -9,8 +9,10 @@ mod decide;
 
 use std::net::Ipv4Addr;
 
+use rdma_phase::command::topic;
 use rdma_phase::parse::InetAddress;
 use rdma_phase::parse::{find_interface, one_line, parse_ifconfig};
+use rdma_phase::reads;
 use rdma_phase::{Applied, Context, Outcome, Phase, PhaseError, RemoteCommand, Scope};
 
 pub use decide::{
@@ -26,6 +28,7 @@ fn assign(iface: &str, address: Ipv4Addr, prefix: rdma_phase::Prefix) -> RemoteC
         "netmask".to_owned(),
         prefix.dotted(),
     ])
+    .about(topic::NETWORK)
 }
 
 /// The `ip` phase.
@@ -52,6 +55,10 @@ impl Phase for IpPhase {
         Scope::Node
     }
 
+    fn reads(&self, _cx: &Context<'_>) -> Vec<RemoteCommand> {
+        vec![reads::ifconfig_all()]
+    }
+
     fn dry_run(&self, cx: &mut Context<'_>) -> Result<Vec<Outcome>, PhaseError> {
         let Some(node) = cx.node() else {
             return Ok(vec![Outcome::fail(
@@ -59,9 +66,9 @@ impl Phase for IpPhase {
             )]);
         };
         let (iface, address, prefix) = (node.iface.as_str(), node.ip, cx.plan().prefix);
-        cx.would_read(&RemoteCommand::read(["ifconfig", "-a"]));
+        cx.would_read(&reads::ifconfig_all());
         cx.change(&assign(iface, address, prefix))?;
-        cx.would_read(&RemoteCommand::read(["ifconfig", iface]));
+        cx.would_read(&reads::ifconfig(iface));
         Ok(vec![Outcome::pending(format!(
             "would set {address}/{prefix} on {iface}"
         ))])
@@ -79,7 +86,7 @@ impl Phase for IpPhase {
         let (address, prefix) = (node.ip, cx.plan().prefix);
         let planned = format!("{address}/{prefix}");
 
-        let listing = cx.read(&RemoteCommand::read(["ifconfig", "-a"]))?;
+        let listing = cx.read(&reads::ifconfig_all())?;
         if !listing.success() {
             return Ok(vec![Outcome::fail(format!(
                 "`ifconfig -a` failed on {host}: {}",
@@ -116,7 +123,7 @@ impl Phase for IpPhase {
         };
 
         if !foreign.is_empty() {
-            let printenv = cx.read(&RemoteCommand::read(["printenv", "SSH_CONNECTION"]))?;
+            let printenv = cx.read(&reads::ssh_connection())?;
             let guard = find_interface(&interfaces, iface)
                 .map_or(SessionGuard::Unknown, |target| {
                     session_guard(&printenv, target)
@@ -131,7 +138,8 @@ impl Phase for IpPhase {
             Applied::NotSent => {
                 return Ok(vec![Outcome::pending(format!(
                     "would set {planned} on {iface}"
-                ))]);
+                ))
+                .once_done(format!("Static IP set: {planned}"))]);
             }
             Applied::Ran(output) => output,
         };
@@ -145,7 +153,7 @@ impl Phase for IpPhase {
             )]);
         }
 
-        let after = cx.read(&RemoteCommand::read(["ifconfig", iface]))?;
+        let after = cx.read(&reads::ifconfig(iface))?;
         let interfaces = parse_ifconfig(&after.stdout);
         let shown = find_interface(&interfaces, iface);
         if after.success() && shown.is_some_and(|shown| shown.holds(address, prefix)) {

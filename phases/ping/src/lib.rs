@@ -44,42 +44,40 @@ impl Phase for PingPhase {
     }
 
     fn run(&self, cx: &mut Context<'_>) -> Result<Vec<Outcome>, PhaseError> {
+        let probes = probes_from(cx.plan(), cx.host_id());
+        // A host that took no part gets its row at once; the others are pinged together.
+        let sent: Vec<&Probe> = probes
+            .iter()
+            .filter(|probe| cx.absent(probe.peer_host_id).is_none())
+            .collect();
+        let commands: Vec<RemoteCommand> = sent.iter().map(|probe| ping(probe)).collect();
+        let mut replies = sent.iter().zip(cx.probe_many(&commands)?);
         let mut outcomes = Vec::new();
-        for probe in probes_from(cx.plan(), cx.host_id()) {
-            if let Some(absent) = cx.absent(probe.peer_host_id) {
+        for probe in &probes {
+            let outcome = match cx.absent(probe.peer_host_id) {
                 // The host's own block already says why; a ping would only blame the cable.
-                let why = match absent {
-                    Absent::Unreachable => "unreachable",
-                    Absent::Busy => "busy with another rdma-setup run",
-                };
-                let row =
-                    Outcome::skipped(format!("not tested: {} {why} (see above)", probe.peer_host));
-                outcomes.push(
-                    row.with_subject(probe.subject.clone())
-                        .with_node(probe.local),
-                );
-                continue;
-            }
-            let command = RemoteCommand::read([
-                "ping".to_owned(),
-                "-c".to_owned(),
-                "1".to_owned(),
-                "-t".to_owned(),
-                TIMEOUT_SECONDS.to_owned(),
-                probe.peer_ip.to_string(),
-            ]);
-            let outcome = match cx.probe(&command)? {
-                None => Outcome::skipped("not sent (dry-run)"),
-                Some(output) => {
-                    let row = report(&probe, parse_ping(&output.stdout), &output);
-                    if row.status == Status::Fail {
-                        // A port without its address cannot answer for the cable yet.
-                        let node = cx.plan().node(probe.local).clone();
-                        unanswered(address_state(cx, &node)?, cx.mode(), &probe, row)
-                    } else {
-                        row
+                Some(why) => Outcome::skipped(format!(
+                    "not tested: {} {} (see above)",
+                    probe.peer_host,
+                    match why {
+                        Absent::Unreachable => "unreachable",
+                        Absent::Busy => "busy with another rdma-setup run",
                     }
-                }
+                )),
+                None => match replies.next() {
+                    Some((_, None)) => Outcome::skipped("not sent (dry-run)"),
+                    Some((_, Some(output))) => {
+                        let row = report(probe, parse_ping(&output.stdout), &output);
+                        if row.status == Status::Fail {
+                            // A port without its address cannot answer for the cable yet.
+                            let node = cx.plan().node(probe.local).clone();
+                            unanswered(address_state(cx, &node)?, cx.mode(), probe, row)
+                        } else {
+                            row
+                        }
+                    }
+                    None => Outcome::fail("no ping result (a bug: please report it)"),
+                },
             };
             outcomes.push(
                 outcome
@@ -89,4 +87,18 @@ impl Phase for PingPhase {
         }
         Ok(outcomes)
     }
+}
+
+/// `ping -c 1 -t 2 PEER`: one echo, two seconds overall (macOS `-t`). Volatile: a cable can
+/// start or stop answering at any time, so no earlier reply stands in for it.
+fn ping(probe: &Probe) -> RemoteCommand {
+    RemoteCommand::read([
+        "ping".to_owned(),
+        "-c".to_owned(),
+        "1".to_owned(),
+        "-t".to_owned(),
+        TIMEOUT_SECONDS.to_owned(),
+        probe.peer_ip.to_string(),
+    ])
+    .volatile()
 }

@@ -30,13 +30,17 @@ impl Phase for RdmaStatusPhase {
         Scope::Host
     }
 
+    fn reads(&self, _cx: &Context<'_>) -> Vec<RemoteCommand> {
+        vec![rdma_phase::reads::rdma_ctl_status()]
+    }
+
     fn dry_run(&self, cx: &mut Context<'_>) -> Result<Vec<Outcome>, PhaseError> {
-        cx.would_read(&RemoteCommand::read(["rdma_ctl", "status"]));
+        cx.would_read(&rdma_phase::reads::rdma_ctl_status());
         Ok(vec![Outcome::skipped("RDMA: not checked (dry-run)")])
     }
 
     fn run(&self, cx: &mut Context<'_>) -> Result<Vec<Outcome>, PhaseError> {
-        let output = cx.read(&RemoteCommand::read(["rdma_ctl", "status"]))?;
+        let output = cx.read(&rdma_phase::reads::rdma_ctl_status())?;
         Ok(vec![report(
             &parse_rdma_ctl_status(&output),
             cx.host().name.as_str(),

@@ -3,8 +3,8 @@
 
 use std::collections::BTreeMap;
 
-use rdma_replay::{RecordingConnector, Transcript};
 use rdma_phase::{ClusterPlan, Connector, Mode, Phase as _};
+use rdma_replay::{RecordingConnector, Transcript};
 use rdma_setup::report::Report;
 use rdma_setup::{linked_phases, orchestrate};
 
@@ -84,8 +84,8 @@ fn header() -> Vec<String> {
 mod tests {
     use clap::Parser as _;
     use rdma_harness::examples::TWO_NODE_PAIR;
-    use rdma_replay::{Scenario, REFUSED_NOTE};
     use rdma_harness::sim::{Cable, RdmaSwitch, SimCluster, SimConnector, SimHost};
+    use rdma_replay::{Scenario, REFUSED_NOTE};
     use rdma_setup::cli::Args;
     use rdma_setup::render::{render, Style};
 

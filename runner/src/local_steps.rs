@@ -1,0 +1,338 @@
+//! Running phases on one host's session, and how a run makes its changes together.
+//!
+//! A phase reads, decides, changes and verifies, one command after another; from far away
+//! every one of those is a round trip. So in apply mode the host's node and host phases run
+//! twice over the session's remembered reads:
+//! 1. as in `--check`: nothing is sent, and the changes every phase would make are collected;
+//! 2. those changes go out together (one round trip), the phases' reads are sent again
+//!    together (one more), and the phases run for real: everything now reads right, so
+//!    they change nothing more and their rows verify the changes. A row that was pending in
+//!    the first pass and is right now reports the change (`Outcome::once_done`).
+//!
+//! A change that failed, or did not stick, is met again by the second pass, which then
+//! reports it the phase's own way, with the answer the batch got (not sent twice).
+
+use rdma_phase::context::IssuedCommand;
+use rdma_phase::{
+    Absent, ClusterPlan, Context, HostId, Mode, NodeId, Outcome, Phase, PhaseError, RemoteCommand,
+    Scope, Status, Transport, TransportError,
+};
+use tracing::debug;
+
+use crate::orchestrate::Event;
+use crate::report::PhaseRun;
+use crate::session::Session;
+
+/// The steps that are not phases but batches of the session, named in reports and logs.
+const CHANGES_STEP: &str = "changes";
+const READS_STEP: &str = "reads";
+
+/// Where the steps run.
+#[derive(Clone, Copy)]
+pub struct Place<'a> {
+    pub plan: &'a ClusterPlan,
+    pub host: HostId,
+    pub mode: Mode,
+}
+
+impl<'a> Place<'a> {
+    pub fn new(plan: &'a ClusterPlan, host: HostId, mode: Mode) -> Self {
+        Self { plan, host, mode }
+    }
+
+    fn targets(&self, phase: &dyn Phase) -> Vec<Option<NodeId>> {
+        match phase.scope() {
+            Scope::Node => self
+                .plan
+                .host(self.host)
+                .nodes
+                .iter()
+                .copied()
+                .map(Some)
+                .collect(),
+            Scope::Host | Scope::Cluster => vec![None],
+        }
+    }
+}
+
+/// One host's steps, run in order over its session.
+pub struct Steps<'a> {
+    place: Place<'a>,
+    pub send: &'a dyn Fn(Event),
+    session: Option<Session>,
+    /// Known once every host reached the first gate; empty before.
+    pub absent: Vec<(HostId, Absent)>,
+    /// Some row of this host failed.
+    pub failed: bool,
+}
+
+/// One phase's run before it is reported.
+struct Ran {
+    run: PhaseRun,
+    held: Vec<RemoteCommand>,
+    lost: Option<TransportError>,
+}
+
+impl<'a> Steps<'a> {
+    pub fn new(place: Place<'a>, send: &'a dyn Fn(Event), session: Option<Session>) -> Self {
+        Self {
+            place,
+            send,
+            session,
+            absent: Vec::new(),
+            failed: false,
+        }
+    }
+
+    pub fn place(&self) -> Place<'a> {
+        self.place
+    }
+
+    pub fn name(&self) -> String {
+        self.place.plan.host(self.place.host).name.to_string()
+    }
+
+    pub fn connected(&self) -> bool {
+        self.session.is_some()
+    }
+
+    pub fn session(&self) -> Option<&Session> {
+        self.session.as_ref()
+    }
+
+    pub fn session_mut(&mut self) -> Option<&mut Session> {
+        self.session.as_mut()
+    }
+
+    /// What the session sent since the last step.
+    pub fn take_sent(&mut self) -> Vec<IssuedCommand> {
+        self.session
+            .as_mut()
+            .map(Session::take_sent)
+            .unwrap_or_default()
+    }
+
+    pub fn lose(&mut self, error: TransportError) {
+        (self.send)(Event::Lost(self.place.host, error));
+        self.session = None;
+    }
+
+    /// Report a step that is not a phase (the lock, a batch) with what it sent.
+    pub fn finish_step(&mut self, name: &'static str, outcomes: Vec<Outcome>) {
+        self.failed |= outcomes.iter().any(|row| row.status.is_failure());
+        let run = PhaseRun {
+            phase: name,
+            scope: Scope::Host,
+            node: None,
+            outcomes,
+            issued: self.take_sent(),
+        };
+        if !run.issued.is_empty() || !run.outcomes.is_empty() {
+            (self.send)(Event::PhaseFinished(self.place.host, run));
+        }
+    }
+
+    /// Every read the phases say they will make, in phase order.
+    pub fn declared_reads(&mut self, phases: &[&'static dyn Phase]) -> Vec<RemoteCommand> {
+        let place = self.place;
+        let Some(session) = self.session.as_mut() else {
+            return Vec::new();
+        };
+        let mut reads = Vec::new();
+        for phase in phases {
+            for node in place.targets(*phase) {
+                let cx = Context::new(place.plan, place.host, node, place.mode, session);
+                reads.extend(phase.reads(&cx));
+            }
+        }
+        reads
+    }
+
+    /// Send the declared reads at once.
+    pub fn prefetch(&mut self, reads: &[RemoteCommand]) {
+        if let Some(session) = self.session.as_mut() {
+            session.prefetch(reads);
+        }
+        self.finish_step(READS_STEP, Vec::new());
+    }
+
+    /// The node and host phases, their changes made together in apply mode.
+    pub fn run_local(&mut self, phases: &[&'static dyn Phase], reads: &[RemoteCommand]) {
+        if self.place.mode != Mode::Apply {
+            return self.run_plain(phases);
+        }
+        let planned = self.run_all(phases, Mode::Check);
+        let changes: Vec<RemoteCommand> = planned.iter().flat_map(|ran| ran.held.clone()).collect();
+        if changes.is_empty() || planned.iter().any(|ran| ran.lost.is_some()) {
+            // Nothing to change (or the host is gone): what the first pass saw is the answer.
+            return self.report_all(planned.into_iter().map(|ran| (ran, None)).collect());
+        }
+        debug!(host = %self.name(), changes = changes.len(), "making the changes together");
+        if let Some(session) = self.session.as_mut() {
+            session.send_changes(&changes);
+        }
+        self.finish_step(CHANGES_STEP, Vec::new());
+        // Reads the changes may have made wrong are asked again, together.
+        self.prefetch(reads);
+        let verified = self.run_all(phases, Mode::Apply);
+        let pairs = verified
+            .into_iter()
+            .zip(planned)
+            .map(|(verified, planned)| (verified, Some(planned.run.outcomes)))
+            .collect();
+        self.report_all(pairs);
+    }
+
+    /// Phases once, in the run's own mode, each reported as it finishes.
+    pub fn run_plain(&mut self, phases: &[&'static dyn Phase]) {
+        for phase in phases {
+            for node in self.place.targets(*phase) {
+                let Some(ran) = self.run_one(*phase, node, self.place.mode) else {
+                    return;
+                };
+                self.report(ran, None);
+            }
+        }
+    }
+
+    fn run_all(&mut self, phases: &[&'static dyn Phase], mode: Mode) -> Vec<Ran> {
+        let mut all = Vec::new();
+        for phase in phases {
+            for node in self.place.targets(*phase) {
+                match self.run_one(*phase, node, mode) {
+                    Some(ran) => {
+                        let lost = ran.lost.is_some();
+                        all.push(ran);
+                        if lost {
+                            return all;
+                        }
+                    }
+                    None => return all,
+                }
+            }
+        }
+        all
+    }
+
+    fn report_all(&mut self, runs: Vec<(Ran, Option<Vec<Outcome>>)>) {
+        for (ran, planned) in runs {
+            self.report(ran, planned);
+        }
+    }
+
+    fn report(&mut self, ran: Ran, planned: Option<Vec<Outcome>>) {
+        let mut run = ran.run;
+        if let Some(planned) = planned {
+            run.outcomes = merge(planned, run.outcomes);
+        }
+        self.failed |= run.outcomes.iter().any(|row| row.status.is_failure());
+        (self.send)(Event::PhaseFinished(self.place.host, run));
+        if let Some(error) = ran.lost {
+            self.lose(error);
+        }
+    }
+
+    /// Run one phase; `None` when there is no session to run it on.
+    fn run_one(
+        &mut self,
+        phase: &'static dyn Phase,
+        node: Option<NodeId>,
+        mode: Mode,
+    ) -> Option<Ran> {
+        let place = self.place;
+        let session = self.session.as_mut()?;
+        (self.send)(Event::PhaseStarted(place.host, phase.name()));
+        let mut cx = Context::new(
+            place.plan,
+            place.host,
+            node,
+            mode,
+            session as &mut dyn Transport,
+        )
+        .with_absent(&self.absent);
+        let outcome = if mode == Mode::DryRun {
+            phase.dry_run(&mut cx)
+        } else {
+            phase.run(&mut cx)
+        };
+        let (issued, held) = cx.into_parts();
+        let (outcomes, lost) = rows(outcome);
+        // What went over the wire, then what a check or dry-run held back (the first pass of
+        // apply mode sends its held-back changes later, in their own step).
+        let mut shown = session.take_sent();
+        if place.mode != Mode::Apply {
+            shown.extend(issued.into_iter().filter(|issued| !issued.sent));
+        }
+        debug!(host = %place.plan.host(place.host).name, phase = phase.name(), ?mode, "phase finished");
+        let run = PhaseRun {
+            phase: phase.name(),
+            scope: phase.scope(),
+            node,
+            outcomes,
+            issued: shown,
+        };
+        Some(Ran { run, held, lost })
+    }
+}
+
+/// A phase's rows, or its error as a row (and the error, when it lost the session).
+fn rows(outcome: Result<Vec<Outcome>, PhaseError>) -> (Vec<Outcome>, Option<TransportError>) {
+    match outcome {
+        Ok(outcomes) => (outcomes, None),
+        Err(error) => {
+            let row = Outcome::fail(error.detail()).with_hint(error.hint());
+            let lost = error.is_fatal_for_host().then_some(error);
+            (vec![row], lost)
+        }
+    }
+}
+
+/// The rows of a phase whose changes were made ahead of it: when it now finds everything
+/// right, its first-pass rows report the changes; otherwise its own rows say what is wrong.
+pub fn merge(planned: Vec<Outcome>, verified: Vec<Outcome>) -> Vec<Outcome> {
+    let made = planned
+        .iter()
+        .any(|row| row.status == Status::Pending && row.once_done.is_some());
+    if !made || verified.iter().any(|row| row.status != Status::Ok) {
+        return verified;
+    }
+    planned
+        .into_iter()
+        .map(|row| match (row.status, row.once_done.clone()) {
+            (Status::Pending, Some(done)) => Outcome {
+                status: Status::Changed,
+                message: done,
+                hint: None,
+                once_done: None,
+                ..row
+            },
+            _ => row,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_made_change_that_now_reads_right_is_reported_as_made() {
+        let planned = vec![Outcome::pending("would set X").once_done("Static IP set: X")];
+        let merged = merge(planned, vec![Outcome::ok("Static IP already set: X")]);
+        assert_eq!(merged, vec![Outcome::changed("Static IP set: X")]);
+    }
+
+    #[test]
+    fn a_change_that_did_not_stick_reports_the_second_look() {
+        let planned = vec![Outcome::pending("would set X").once_done("Static IP set: X")];
+        let verified = vec![Outcome::fail("en5 shows no IPv4 address after the change")];
+        assert_eq!(merge(planned, verified.clone()), verified);
+    }
+
+    #[test]
+    fn a_phase_with_nothing_to_change_keeps_its_own_rows() {
+        let planned = vec![Outcome::ok("RDMA: enabled")];
+        let verified = vec![Outcome::ok("RDMA: enabled").with_value("enabled")];
+        assert_eq!(merge(planned, verified.clone()), verified);
+    }
+}

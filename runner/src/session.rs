@@ -1,0 +1,230 @@
+//! One host's session as the phases see it: every read sent once, independent commands sent
+//! together.
+//!
+//! - A read that nothing has changed since is answered from the first answer: bridge and ip
+//!   both read `ifconfig -a`, every node of a host reads `ibv_devices`; the host hears each
+//!   once. A change forgets the answers it may have made wrong (setting an address forgets
+//!   what `ifconfig` said, not which RDMA devices exist: `RemoteCommand::about`); a volatile
+//!   read (a ping, who holds a lock) is always sent.
+//! - [`Session::prefetch`] sends the reads the phases declared, all at once, before they run.
+//! - [`Session::send_changes`] sends a batch of changes at once; when a phase then asks for
+//!   one of them, it gets that answer instead of sending it again.
+//!
+//! What really went over the wire is logged ([`Session::take_sent`]), so reports and
+//! recordings show what the host received, and counted, for `-v` and the benchmark.
+
+use std::collections::HashMap;
+
+use rdma_phase::context::IssuedCommand;
+use rdma_phase::{CommandOutput, RemoteCommand, Transport, TransportError};
+
+/// A command and its stdin: what makes two requests the same.
+type Key = (String, Option<String>);
+
+fn key(command: &RemoteCommand) -> Key {
+    (command.shell_line(), command.stdin().map(str::to_owned))
+}
+
+pub struct Session {
+    inner: Box<dyn Transport>,
+    answers: HashMap<Key, (RemoteCommand, CommandOutput)>,
+    prepaid: HashMap<Key, Result<CommandOutput, TransportError>>,
+    sent: Vec<IssuedCommand>,
+    /// Requests that went over the wire (a batch is one) and the commands in them.
+    pub round_trips: usize,
+    pub commands: usize,
+}
+
+impl Session {
+    pub fn new(inner: Box<dyn Transport>) -> Self {
+        Self {
+            inner,
+            answers: HashMap::new(),
+            prepaid: HashMap::new(),
+            sent: Vec::new(),
+            round_trips: 0,
+            commands: 0,
+        }
+    }
+
+    /// What was sent since the last call, in order.
+    pub fn take_sent(&mut self) -> Vec<IssuedCommand> {
+        std::mem::take(&mut self.sent)
+    }
+
+    /// Forget every answer: the next reads see the host as it is now.
+    pub fn forget(&mut self) {
+        self.answers.clear();
+    }
+
+    /// Send `first` together with every read of `reads` not answered yet; the reads'
+    /// answers are kept for the phases, `first`'s results are returned.
+    pub fn send_with_reads(
+        &mut self,
+        first: &[RemoteCommand],
+        reads: &[RemoteCommand],
+    ) -> Vec<Result<CommandOutput, TransportError>> {
+        let mut batch: Vec<RemoteCommand> = first.to_vec();
+        let mut keys: Vec<Key> = Vec::new();
+        for read in reads.iter().filter(|read| read.is_cacheable()) {
+            let read_key = key(read);
+            if !self.answers.contains_key(&read_key) && !keys.contains(&read_key) {
+                keys.push(read_key);
+                batch.push(read.clone());
+            }
+        }
+        let mut results = self.send(&batch);
+        let answers = results.split_off(first.len());
+        for (read_key, answer) in keys.into_iter().zip(answers) {
+            // A failed read is left for the phase to send again and report.
+            if let Ok(output) = answer {
+                let read = batch[first.len()..]
+                    .iter()
+                    .find(|read| key(read) == read_key)
+                    .cloned();
+                if let Some(read) = read {
+                    self.answers.insert(read_key, (read, output));
+                }
+            }
+        }
+        results
+    }
+
+    /// Send every read of `reads` not answered yet, at once.
+    pub fn prefetch(&mut self, reads: &[RemoteCommand]) {
+        self.send_with_reads(&[], reads);
+    }
+
+    /// Send changes at once; a phase that asks for one of them later gets its answer.
+    pub fn send_changes(&mut self, changes: &[RemoteCommand]) {
+        let results = self.send(changes);
+        for (change, result) in changes.iter().zip(results) {
+            self.forget_what(change);
+            self.prepaid.insert(key(change), result);
+        }
+    }
+
+    /// Forget the answers `change` may have made wrong.
+    fn forget_what(&mut self, change: &RemoteCommand) {
+        self.answers.retain(|_, (read, _)| !change.may_change(read));
+    }
+
+    /// One request on the wire, logged and counted.
+    fn send(&mut self, batch: &[RemoteCommand]) -> Vec<Result<CommandOutput, TransportError>> {
+        if batch.is_empty() {
+            return Vec::new();
+        }
+        for command in batch {
+            self.sent.push(IssuedCommand {
+                line: self.inner.describe(command),
+                stdin: command.stdin().map(str::to_owned),
+                sent: true,
+            });
+        }
+        self.round_trips += 1;
+        self.commands += batch.len();
+        if let [one] = batch {
+            vec![self.inner.run(one)]
+        } else {
+            self.inner.run_many(batch)
+        }
+    }
+
+    /// The answer a command already has, if any: a remembered read, or a change sent in a
+    /// batch (given out once).
+    fn answered(
+        &mut self,
+        command: &RemoteCommand,
+    ) -> Option<Result<CommandOutput, TransportError>> {
+        let command_key = key(command);
+        if command.is_cacheable() {
+            return self
+                .answers
+                .get(&command_key)
+                .map(|(_, output)| Ok(output.clone()));
+        }
+        if command.changes_host() {
+            let prepaid = self.prepaid.remove(&command_key)?;
+            self.forget_what(command);
+            return Some(prepaid);
+        }
+        None
+    }
+
+    fn remember(
+        &mut self,
+        command: &RemoteCommand,
+        result: &Result<CommandOutput, TransportError>,
+    ) {
+        if command.changes_host() {
+            self.forget_what(command);
+        } else if let (true, Ok(output)) = (command.is_cacheable(), result) {
+            self.answers
+                .insert(key(command), (command.clone(), output.clone()));
+        }
+    }
+}
+
+impl Transport for Session {
+    fn host(&self) -> &str {
+        self.inner.host()
+    }
+
+    fn run(&mut self, command: &RemoteCommand) -> Result<CommandOutput, TransportError> {
+        if let Some(answer) = self.answered(command) {
+            return answer;
+        }
+        let result = self
+            .send(std::slice::from_ref(command))
+            .pop()
+            .unwrap_or_else(|| {
+                Err(TransportError::Refused {
+                    host: self.host().to_owned(),
+                    command: command.shell_line(),
+                    reason: "the transport returned no result".to_owned(),
+                    hint: "this is a bug in rdma-setup: please report it".to_owned(),
+                })
+            });
+        self.remember(command, &result);
+        result
+    }
+
+    fn run_many(
+        &mut self,
+        commands: &[RemoteCommand],
+    ) -> Vec<Result<CommandOutput, TransportError>> {
+        let mut results: Vec<Option<Result<CommandOutput, TransportError>>> = commands
+            .iter()
+            .map(|command| self.answered(command))
+            .collect();
+        let missing: Vec<RemoteCommand> = commands
+            .iter()
+            .zip(&results)
+            .filter(|(_, answer)| answer.is_none())
+            .map(|(command, _)| command.clone())
+            .collect();
+        let mut fresh = self.send(&missing).into_iter();
+        for (command, slot) in commands.iter().zip(&mut results) {
+            if slot.is_none() {
+                let result = fresh.next().unwrap_or_else(|| {
+                    Err(TransportError::Refused {
+                        host: self.inner.host().to_owned(),
+                        command: command.shell_line(),
+                        reason: "the transport returned too few results".to_owned(),
+                        hint: "this is a bug in rdma-setup: please report it".to_owned(),
+                    })
+                });
+                self.remember(command, &result);
+                *slot = Some(result);
+            }
+        }
+        results.into_iter().flatten().collect()
+    }
+
+    fn describe(&self, command: &RemoteCommand) -> String {
+        self.inner.describe(command)
+    }
+}
+
+#[cfg(test)]
+mod tests;
