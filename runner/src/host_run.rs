@@ -12,12 +12,8 @@ use tracing::{debug, info};
 use crate::gate::Gate;
 use crate::local_steps::{Place, Steps};
 use crate::lock_step::{LockStep, Locking, Taken};
-use crate::orchestrate::Event;
-use crate::report::PhaseRun;
+use crate::report::{Event, PhaseRun, LOCK_STEP};
 use crate::session::Session;
-
-/// The name the lock step's rows and commands are reported under.
-pub const LOCK_STEP: &str = "lock";
 
 /// Where the host threads wait for each other.
 pub struct Meeting {

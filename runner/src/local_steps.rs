@@ -19,8 +19,7 @@ use rdma_phase::{
 };
 use tracing::debug;
 
-use crate::orchestrate::Event;
-use crate::report::PhaseRun;
+use crate::report::{Event, PhaseRun};
 use crate::session::Session;
 
 /// The steps that are not phases but batches of the session, named in reports and logs.

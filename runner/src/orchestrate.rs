@@ -13,21 +13,8 @@ use rdma_phase::{Absent, ClusterPlan, Connector, HostId, Mode, Phase, TransportE
 use crate::gate::Gate;
 use crate::host_run::{run_host, Meeting};
 use crate::lock_step::Locking;
-use crate::report::{PhaseRun, Report};
-
-/// What a host thread tells the calling thread.
-#[derive(Debug)]
-pub enum Event {
-    Connected(HostId),
-    PhaseStarted(HostId, &'static str),
-    PhaseFinished(HostId, PhaseRun),
-    /// Another run was changing this host while a `--check` read it: its failures were
-    /// half-made changes. The run holds the row that says so.
-    Interfered(HostId, PhaseRun),
-    /// No session, or it broke: nothing more runs on this host.
-    Lost(HostId, TransportError),
-    Finished(HostId),
-}
+pub use crate::report::Event;
+use crate::report::Report;
 
 /// How often the observer is called while nothing happens, so it can notice Ctrl-C.
 const TICK: Duration = Duration::from_millis(50);

@@ -5,9 +5,8 @@ use std::fmt::Write as _;
 
 use rdma_phase::{ClusterPlan, Mode, NodeId, Outcome, Scope, Status};
 
-use crate::host_run::LOCK_STEP;
 use crate::inert::inert;
-use crate::report::{HostRun, PhaseRun, Report};
+use crate::report::{HostRun, PhaseRun, Report, LOCK_STEP};
 
 /// Status marks, coloured only when asked (a terminal without `NO_COLOR`).
 pub struct Style {

@@ -3,7 +3,22 @@
 use rdma_phase::context::IssuedCommand;
 use rdma_phase::{HostId, Mode, NodeId, Outcome, Scope, Status, TransportError};
 
-use crate::orchestrate::Event;
+/// The name the host lock's steps are reported under.
+pub const LOCK_STEP: &str = "lock";
+
+/// What a host thread tells the calling thread.
+#[derive(Debug)]
+pub enum Event {
+    Connected(HostId),
+    PhaseStarted(HostId, &'static str),
+    PhaseFinished(HostId, PhaseRun),
+    /// Another run was changing this host while a `--check` read it: its failures were
+    /// half-made changes. The run holds the row that says so.
+    Interfered(HostId, PhaseRun),
+    /// No session, or it broke: nothing more runs on this host.
+    Lost(HostId, TransportError),
+    Finished(HostId),
+}
 
 /// Exit code of a run stopped by Ctrl-C, as shells report a SIGINT death (128 + 2).
 pub const INTERRUPTED: i32 = 130;
