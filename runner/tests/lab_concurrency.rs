@@ -4,6 +4,7 @@
 //! Needs root. Without it these tests skip, loudly, unless `CI=true`, where they fail.
 
 mod child;
+mod lab_lock;
 
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -106,16 +107,7 @@ fn a_held_lock_names_its_run_and_a_dead_one_is_taken_over() {
     let stale = run(&lab, &args);
     assert_eq!(stale.code(), Some(0), "{}", stale.log());
 
-    let mut keeper = lab.controller_command("ssh");
-    keeper
-        .arg("-F")
-        .arg(lab.ssh_config_path())
-        .args(["-o", "BatchMode=yes", "hwstudio1"])
-        .arg(format!(
-            "echo \"$PPID $(date +%s) session alice@laptop-2:77\" > {LOCK_PATH}; sleep 6"
-        ));
-    let keeper = Running::start(keeper);
-    std::thread::sleep(Duration::from_millis(800));
+    let keeper = lab_lock::hold(&lab, "hwstudio1", "alice@laptop-2:77", 6);
     let busy = run(&lab, &args);
     let log = busy.log();
     assert_eq!(busy.code(), Some(1), "{log}");

@@ -4,6 +4,7 @@
 //! Needs root. Without it these tests skip, loudly, unless `CI=true`, where they fail.
 
 mod child;
+mod lab_lock;
 
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -11,7 +12,6 @@ use std::time::{Duration, Instant};
 use child::{binary, Finished, Running};
 use rdma_harness::lab::testing::lab_for_test;
 use rdma_harness::lab::{scenario, Lab};
-use rdma_phase::host_lock::LOCK_PATH;
 
 fn start(lab: &Lab, args: &[&str]) -> Running {
     let mut command: Command = lab.controller_command(binary());
@@ -60,16 +60,7 @@ fn ctrl_c_while_a_host_waits_prints_what_finished_and_exits_130() {
         return;
     };
     // Another run holds hwstudio2: its SSH session stays up while `sleep` runs.
-    let mut keeper = lab.controller_command("ssh");
-    keeper
-        .arg("-F")
-        .arg(lab.ssh_config_path())
-        .args(["-o", "BatchMode=yes", "hwstudio2"])
-        .arg(format!(
-            "echo \"$PPID $(date +%s) session bob@desk:9\" > {LOCK_PATH}; sleep 8"
-        ));
-    let keeper = Running::start(keeper);
-    std::thread::sleep(Duration::from_millis(800));
+    let keeper = lab_lock::hold(&lab, "hwstudio2", "bob@desk:9", 8);
 
     let nodes = two_node_args();
     let mut args: Vec<&str> = nodes.iter().map(String::as_str).collect();
