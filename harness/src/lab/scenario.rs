@@ -1,9 +1,11 @@
 //! The named clusters `cargo xtask lab up --scenario NAME` and the tests start from, and
 //! how any spec reads in those terms (for the list of running labs).
 
-use super::{Cable, Fault, HostKeyFault, LabError, LabSpec};
+use std::net::Ipv4Addr;
 
-pub const SCENARIOS: &[&str] = &["two-node", "three-node", "four-node"];
+use super::{Cable, Fault, HostKeyFault, LabError, LabSpec, PortRef};
+
+pub const SCENARIOS: &[&str] = &["two-node", "three-node", "four-node", "eight-node-ring"];
 
 /// A fresh reboot of the named cluster: no addresses, no device file, RDMA enabled.
 pub fn scenario(name: &str) -> Result<LabSpec, LabError> {
@@ -11,6 +13,7 @@ pub fn scenario(name: &str) -> Result<LabSpec, LabError> {
         "two-node" => Ok(two_node()),
         "three-node" => Ok(three_node()),
         "four-node" => Ok(four_node()),
+        "eight-node-ring" => Ok(eight_node_ring()),
         other => Err(LabError::Spec(format!(
             "unknown scenario '{other}' (known: {})",
             SCENARIOS.join(", ")
@@ -66,22 +69,66 @@ pub fn four_node() -> LabSpec {
     }
 }
 
-/// `--node` arguments for every cable end of `spec`: cable k gets 10.254.0.(4k+1) and
-/// 10.254.0.(4k+2), a /30 of its own.
-pub fn node_args(spec: &LabSpec) -> Vec<String> {
-    let mut args = Vec::new();
-    for (k, cable) in spec.cables.iter().enumerate() {
-        for (end, offset) in [(&cable.a, 1), (&cable.b, 2)] {
-            args.push("--node".to_owned());
-            args.push(format!(
-                "{}:{}:10.254.0.{}",
-                end.host,
-                end.port,
-                4 * k + offset
-            ));
-        }
+/// Eight hosts in a ring, as many as a cluster gets without a full mesh (a Mac has at most
+/// six Thunderbolt ports): `mac{i}`'s en2 goes to the next host's en3, mac8's to mac1's.
+pub fn eight_node_ring() -> LabSpec {
+    let hosts: Vec<String> = (1..=8).map(|i| format!("mac{i}")).collect();
+    let cables = (0..hosts.len())
+        .map(|i| Cable::new(&hosts[i], "en2", &hosts[(i + 1) % hosts.len()], "en3"))
+        .collect();
+    LabSpec {
+        hosts,
+        cables,
+        faults: Vec::new(),
     }
-    args
+}
+
+/// The netmask of every cable's subnet in [`node_args`] (a /30, the tool's default).
+pub const PLANNED_NETMASK: &str = "255.255.255.252";
+
+/// One cable end as [`node_args`] plans it: its address, and the address across the cable.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlannedEnd {
+    pub end: PortRef,
+    pub ip: Ipv4Addr,
+    pub peer_ip: Ipv4Addr,
+}
+
+/// Every cable end of `spec`, cable by cable: cable k gets 10.254.0.(4k+1) at its first end
+/// and 10.254.0.(4k+2) at its second, a /30 of its own (so at most 64 cables).
+pub fn planned_ends(spec: &LabSpec) -> Vec<PlannedEnd> {
+    let mut ends = Vec::new();
+    for (k, cable) in spec.cables.iter().enumerate() {
+        let base = u8::try_from(4 * k).expect("at most 64 cables in a lab");
+        let (a, b) = (
+            Ipv4Addr::new(10, 254, 0, base + 1),
+            Ipv4Addr::new(10, 254, 0, base + 2),
+        );
+        ends.push(PlannedEnd {
+            end: cable.a.clone(),
+            ip: a,
+            peer_ip: b,
+        });
+        ends.push(PlannedEnd {
+            end: cable.b.clone(),
+            ip: b,
+            peer_ip: a,
+        });
+    }
+    ends
+}
+
+/// `--node` arguments for every cable end of `spec`, as [`planned_ends`] addresses them.
+pub fn node_args(spec: &LabSpec) -> Vec<String> {
+    planned_ends(spec)
+        .into_iter()
+        .flat_map(|planned| {
+            [
+                "--node".to_owned(),
+                format!("{}:{}:{}", planned.end.host, planned.end.port, planned.ip),
+            ]
+        })
+        .collect()
 }
 
 /// A spec as `cargo xtask lab up` would put it: the named scenario with the same hosts and
@@ -129,13 +176,54 @@ fn fault_flag(fault: &Fault) -> String {
 mod tests {
     use super::*;
 
+    /// The plan the tool would make from a scenario's `node_args`.
+    fn plan_of(spec: &LabSpec) -> rdma_phase::ClusterPlan {
+        let args = node_args(spec);
+        let nodes = args
+            .iter()
+            .skip(1)
+            .step_by(2)
+            .map(|arg| rdma_phase::NodeSpec::parse(arg).expect("a valid --node"))
+            .collect();
+        let prefix = rdma_phase::Prefix::new(30).expect("in range");
+        rdma_phase::ClusterPlan::build(nodes, Vec::new(), prefix).expect("a valid plan")
+    }
+
     #[test]
     fn scenarios_are_valid() {
         for name in SCENARIOS {
             let spec = scenario(name).expect("known scenario");
             spec.validate().expect("valid scenario");
+            let plan = plan_of(&spec);
+            assert_eq!(plan.links.len(), spec.cables.len(), "{name}");
+            assert_eq!(plan.hosts.len(), spec.hosts.len(), "{name}");
+            assert_eq!(describe(&spec), *name);
         }
         assert!(scenario("nine-node").is_err());
+    }
+
+    #[test]
+    fn eight_node_ring_links_each_host_to_its_two_neighbours() {
+        let spec = eight_node_ring();
+        assert_eq!(spec.cables.len(), 8);
+        assert_eq!(spec.cables[0], Cable::new("mac1", "en2", "mac2", "en3"));
+        assert_eq!(spec.cables[7], Cable::new("mac8", "en2", "mac1", "en3"));
+        for host in &spec.hosts {
+            for port in ["en2", "en3"] {
+                assert!(spec.peer_of(host, port).is_some(), "{host}:{port}");
+            }
+        }
+        let args = node_args(&spec);
+        assert_eq!(args.len(), 32);
+        assert_eq!(args[1], "mac1:en2:10.254.0.1");
+        assert_eq!(args[3], "mac2:en3:10.254.0.2");
+        assert_eq!(args[31], "mac1:en3:10.254.0.30");
+        let plan = plan_of(&spec);
+        // Only neighbours share a cable: the plan warns about the other 20 pairs.
+        assert_eq!(plan.warnings.len(), 28 - 8);
+        let ends = planned_ends(&spec);
+        assert_eq!(ends[15].ip, Ipv4Addr::new(10, 254, 0, 30));
+        assert_eq!(ends[15].peer_ip, Ipv4Addr::new(10, 254, 0, 29));
     }
 
     #[test]
