@@ -6,7 +6,7 @@
 use std::time::Instant;
 
 use rdma_phase::host_lock::{self, Liveness};
-use rdma_phase::{Absent, ClusterPlan, Connector, HostId, Mode, Outcome, Phase, Scope};
+use rdma_phase::{Absent, ClusterPlan, Connector, HostId, Mode, NodeId, Outcome, Phase, Scope};
 use tracing::{debug, info};
 
 use crate::gate::Gate;
@@ -15,10 +15,30 @@ use crate::lock_step::{LockStep, Locking, Taken};
 use crate::report::{Event, PhaseRun, LOCK_STEP};
 use crate::session::Session;
 
+/// What a host tells the others before the cluster phases.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Arrived {
+    /// Why it took no part, if it did not.
+    pub absent: Option<Absent>,
+    /// Its nodes that still have a change to make (`--check`).
+    pub pending: Vec<NodeId>,
+}
+
+impl Arrived {
+    /// What a host whose thread crashed is taken to have said.
+    pub fn crashed() -> Self {
+        Self {
+            absent: Some(Absent::Unreachable),
+            pending: Vec::new(),
+        }
+    }
+}
+
 /// Where the host threads wait for each other.
 pub struct Meeting {
-    /// Before the cluster phases; notes say which hosts took no part.
-    pub before_pings: Gate<Absent>,
+    /// Before the cluster phases; notes say which hosts took no part and which nodes still
+    /// have a change to make.
+    pub before_pings: Gate<Arrived>,
     /// At the end of a `--check`; notes say which hosts found failures.
     pub at_the_end: Gate<()>,
 }
@@ -82,7 +102,17 @@ pub fn run_host(
         (true, true) => Some(Absent::Busy),
         (true, false) => None,
     };
-    steps.absent = before_pings.arrive_and_wait(absent);
+    let note = Arrived {
+        absent,
+        pending: steps.pending.clone(),
+    };
+    let noted = (note.absent.is_some() || !note.pending.is_empty()).then_some(note);
+    let all = before_pings.arrive_and_wait(noted);
+    steps.absent = all
+        .iter()
+        .filter_map(|(host, note)| Some((*host, note.absent?)))
+        .collect();
+    steps.pending = all.into_iter().flat_map(|(_, note)| note.pending).collect();
     if !busy {
         steps.run_plain(&cluster);
     }

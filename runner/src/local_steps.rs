@@ -63,6 +63,8 @@ pub struct Steps<'a> {
     pub absent: Vec<(HostId, Absent)>,
     /// Some row of this host failed.
     pub failed: bool,
+    /// Nodes (this host's before the first gate, every host's after) with a change to make.
+    pub pending: Vec<NodeId>,
 }
 
 /// One phase's run before it is reported.
@@ -80,6 +82,7 @@ impl<'a> Steps<'a> {
             session,
             absent: Vec::new(),
             failed: false,
+            pending: Vec::new(),
         }
     }
 
@@ -225,6 +228,12 @@ impl<'a> Steps<'a> {
             run.outcomes = merge(planned, run.outcomes);
         }
         self.failed |= run.outcomes.iter().any(|row| row.status.is_failure());
+        let unsettled = run.outcomes.iter().any(|row| row.status == Status::Pending);
+        if let (Some(node), true) = (run.node, unsettled) {
+            if !self.pending.contains(&node) {
+                self.pending.push(node);
+            }
+        }
         (self.send)(Event::PhaseFinished(self.place.host, run));
         if let Some(error) = ran.lost {
             self.lose(error);
@@ -248,7 +257,8 @@ impl<'a> Steps<'a> {
             mode,
             session as &mut dyn Transport,
         )
-        .with_absent(&self.absent);
+        .with_absent(&self.absent)
+        .with_pending(&self.pending);
         let outcome = if mode == Mode::DryRun {
             phase.dry_run(&mut cx)
         } else {

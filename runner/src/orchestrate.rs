@@ -8,10 +8,10 @@
 use std::sync::mpsc;
 use std::time::Duration;
 
-use rdma_phase::{Absent, ClusterPlan, Connector, HostId, Mode, Phase, TransportError};
+use rdma_phase::{ClusterPlan, Connector, HostId, Mode, Phase, TransportError};
 
 use crate::gate::Gate;
-use crate::host_run::{run_host, Meeting};
+use crate::host_run::{run_host, Arrived, Meeting};
 use crate::lock_step::Locking;
 pub use crate::report::Event;
 use crate::report::Report;
@@ -50,7 +50,7 @@ pub fn run_observed(
 ) -> Report {
     let mut report = Report::new(mode, plan.host_ids());
     let meeting = Meeting {
-        before_pings: Gate::new(plan.hosts.len(), Some(Absent::Unreachable)),
+        before_pings: Gate::new(plan.hosts.len(), Some(Arrived::crashed())),
         at_the_end: Gate::new(plan.hosts.len(), None),
     };
     std::thread::scope(|scope| {

@@ -50,6 +50,8 @@ pub struct Context<'a> {
     held: Vec<RemoteCommand>,
     /// Hosts the cluster phases cannot count on, and why.
     absent: &'a [(HostId, Absent)],
+    /// Nodes whose own setup still has a change to make (in `--check`).
+    pending: &'a [NodeId],
 }
 
 /// Why a host took no part in the run's cluster phases.
@@ -78,6 +80,7 @@ impl<'a> Context<'a> {
             issued: Vec::new(),
             held: Vec::new(),
             absent: &[],
+            pending: &[],
         }
     }
 
@@ -89,6 +92,22 @@ impl<'a> Context<'a> {
             absent: hosts,
             ..self
         }
+    }
+
+    /// Tell a cluster phase which nodes still have a change to make (known once every host
+    /// has run its node phases), so that a cable towards one is not blamed for it.
+    #[must_use]
+    pub fn with_pending(self, nodes: &'a [NodeId]) -> Self {
+        Self {
+            pending: nodes,
+            ..self
+        }
+    }
+
+    /// Whether `node`'s own setup still has a change to make (its address, say): a cable
+    /// with that end cannot answer yet, from either end.
+    pub fn is_pending(&self, node: NodeId) -> bool {
+        self.pending.contains(&node)
     }
 
     /// Why `host` took no part in this run, if it did not.
