@@ -1,5 +1,6 @@
 //! Developer chores: `cargo xtask <command>` (alias in `.cargo/config.toml`).
 
+mod bench;
 mod fixtures;
 mod lab;
 mod record;
@@ -30,6 +31,9 @@ enum Command {
     Record(Box<record::RecordArgs>),
     /// Start, use and remove a lab of simulated Macs (needs root).
     Lab(Box<lab::LabArgs>),
+    /// Time rdma-setup (release build) on labs of 2, 4 and 8 simulated Macs against stock
+    /// OpenSSH doing the same work; prints a Markdown table (needs root).
+    Bench(bench::BenchArgs),
 }
 
 fn main() -> ExitCode {
@@ -39,6 +43,7 @@ fn main() -> ExitCode {
         }
         Command::Record(args) => record::run(&args),
         Command::Lab(args) => lab::run(*args),
+        Command::Bench(args) => bench::run(&args),
     };
     match result {
         Ok(code) => code,
