@@ -2,13 +2,11 @@
 
 use std::ffi::OsString;
 use std::io::Write;
-use std::path::Path;
 use std::time::Duration;
 
 use clap::Parser;
 use rdma_phase::plan::ProxySpec;
 use rdma_phase::{ClusterPlan, Connector, Mode, NodeSpec, Phase, Prefix};
-use rdma_replay::{ReplayConnector, Scenario};
 
 use crate::cli::Args;
 use crate::dry_run::DryRunConnector;
@@ -18,7 +16,7 @@ use crate::proxy_view::ProxyView;
 use crate::render::{render, Style};
 use crate::report::{Report, INTERRUPTED};
 use crate::ssh::{SshConnector, SshOptions};
-use crate::{linked_phases, orchestrate, selection};
+use crate::{linked_phases, orchestrate, replay_source, selection};
 
 /// Exit code for a command line that cannot be run.
 pub const USAGE_ERROR: i32 = 2;
@@ -81,7 +79,16 @@ pub fn execute_interruptible(
         return Execution::exit(checked(0, written, err));
     }
     match prepare(&args, &all) {
-        Ok((plan, phases, mode, connector)) => {
+        Ok(Prepared {
+            plan,
+            phases,
+            mode,
+            connector,
+            banner,
+        }) => {
+            if let Some(banner) = banner {
+                let _ = emit(err, &banner);
+            }
             let style = Style { color };
             let mut observe = |report: &Report, _: Option<&orchestrate::Event>| {
                 if let Some(interrupt) = interrupt.filter(|interrupt| interrupt.requested()) {
@@ -145,16 +152,18 @@ fn checked(code: i32, written: std::io::Result<()>, err: &mut dyn Write) -> i32 
     }
 }
 
-type Prepared = (
-    ClusterPlan,
-    Vec<&'static dyn Phase>,
-    Mode,
-    Box<dyn Connector>,
-);
+/// A run that may start: nothing in it was refused.
+struct Prepared {
+    plan: ClusterPlan,
+    phases: Vec<&'static dyn Phase>,
+    mode: Mode,
+    connector: Box<dyn Connector>,
+    /// What to say first (a replay names its scenario), on stderr.
+    banner: Option<String>,
+}
 
 /// Everything that can be refused before any host is contacted.
 fn prepare(args: &Args, all: &[&'static dyn Phase]) -> Result<Prepared, String> {
-    let phases = selection::select(all, &args.only, &args.skip).map_err(|e| e.to_string())?;
     let mut mode = if args.dry_run {
         Mode::DryRun
     } else if args.check {
@@ -163,16 +172,22 @@ fn prepare(args: &Args, all: &[&'static dyn Phase]) -> Result<Prepared, String> 
         Mode::Apply
     };
 
-    let (recorded, connector): (Option<Args>, Option<Box<dyn Connector>>) = match &args.replay {
+    let (recorded, connector, banner) = match &args.replay {
         Some(dir) => {
-            let scenario = Scenario::load(dir).map_err(|e| e.to_string())?;
-            let recorded = recorded_args(&scenario, dir)?;
-            let origin = dir.display().to_string();
-            let replay = ReplayConnector::new(scenario, origin);
-            (Some(recorded), Some(Box::new(ProxyView(replay))))
+            let replay = replay_source::open(dir, args)?;
+            (
+                Some(replay.recorded),
+                Some(replay.connector),
+                Some(replay.banner),
+            )
         }
-        None => (None, None),
+        None => (None, None, None),
     };
+    let (only, skip) = match &recorded {
+        Some(recorded) => replay_source::selection(args, recorded),
+        None => (args.only.as_slice(), args.skip.as_slice()),
+    };
+    let phases = selection::select(all, only, skip).map_err(|e| e.to_string())?;
     // With no --node, a replay takes the cluster (and check mode) from its recording.
     let source = match &recorded {
         Some(recorded) if args.nodes.is_empty() => {
@@ -195,7 +210,13 @@ fn prepare(args: &Args, all: &[&'static dyn Phase]) -> Result<Prepared, String> 
             accept_new_host_keys: args.accept_new_host_keys,
         })),
     };
-    Ok((plan, phases, mode, connector))
+    Ok(Prepared {
+        plan,
+        phases,
+        mode,
+        connector,
+        banner,
+    })
 }
 
 /// `--ssh-config`, checked before any host is contacted: a typo would otherwise fail every
@@ -239,22 +260,6 @@ pub fn plan(args: &Args) -> Result<ClusterPlan, String> {
         .map_err(|e| e.to_string())?;
     let prefix = Prefix::parse(&args.netmask).map_err(|e| e.to_string())?;
     ClusterPlan::build(nodes, proxies, prefix).map_err(|e| e.to_string())
-}
-
-fn recorded_args(scenario: &Scenario, dir: &Path) -> Result<Args, String> {
-    let argv = std::iter::once("rdma-setup".to_owned()).chain(scenario.args.iter().cloned());
-    Args::try_parse_from(argv).map_err(|error| {
-        format!(
-            "{}/command is not a valid rdma-setup command line: {}",
-            dir.display(),
-            error
-                .render()
-                .to_string()
-                .lines()
-                .next()
-                .unwrap_or_default()
-        )
-    })
 }
 
 fn list_phases(phases: &[&'static dyn Phase]) -> String {

@@ -15,6 +15,7 @@ pub mod lock_step;
 mod logging;
 pub mod orchestrate;
 mod proxy_view;
+mod replay_source;
 pub mod render;
 pub mod report;
 pub mod selection;

@@ -58,6 +58,8 @@ fn replay(name: &str) {
     let dir = fixtures().join(name);
     let dir = dir.to_string_lossy().into_owned();
     let (execution, out, err) = run(&["--replay", &dir]);
+    // The scenario's folder is named in the banner: show it as the repository path.
+    let err = err.replace(&dir, &format!("fixtures/{name}"));
     let report = format!("exit code: {}\n{err}\n{out}", execution.exit_code);
     insta::assert_snapshot!(format!("{name}__report"), report);
     insta::assert_snapshot!(format!("{name}__commands"), received(&execution));
@@ -119,7 +121,14 @@ fn lab_recorded_host_down() {
 fn a_recording_replays_to_its_check_report() {
     let dir = fixtures().join("lab-recorded-host-down");
     let (execution, out, err) = run(&["--replay", &dir.to_string_lossy()]);
-    assert_eq!(err, "");
+    // The banner goes to stderr, so stdout is exactly the report.
+    assert_eq!(
+        err,
+        format!(
+            "Replaying {}: recorded outputs, no host is contacted.\n",
+            dir.display()
+        )
+    );
     assert_eq!(execution.exit_code, 1);
     let saved = std::fs::read_to_string(dir.join("check-report.txt")).expect("check-report.txt");
     assert_eq!(out, saved);
@@ -157,9 +166,22 @@ fn a_re_run_on_a_configured_cluster_sends_no_sudo() {
     assert!(!commands.contains("sudo"), "{commands}");
 }
 
+/// A recording of a run that changed hosts, replayed as `--check`, would report its own
+/// recorded changes as contradictions: refused before anything runs.
+#[test]
+fn a_recorded_run_is_not_replayed_as_a_check() {
+    let dir = fixtures().join("two-node-reboot");
+    let (execution, out, err) = run(&["--check", "--replay", &dir.to_string_lossy()]);
+    assert_eq!((execution.exit_code, out.as_str()), (2, ""));
+    assert!(
+        err.contains("was recorded without --check, from a run that changed its hosts: replay it without --check"),
+        "{err}"
+    );
+}
+
 #[test]
 fn check_mode_sends_no_change() {
-    let dir = fixtures().join("two-node-reboot");
+    let dir = fixtures().join("two-node-check");
     let (execution, out, _) = run(&["--check", "--replay", &dir.to_string_lossy()]);
     assert_eq!(execution.exit_code, 3, "{out}");
     let commands = received(&execution);
