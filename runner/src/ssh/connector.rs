@@ -7,8 +7,9 @@ use rdma_phase::command::through_proxy;
 use rdma_phase::plan::Host;
 use rdma_phase::{Transport, TransportError};
 
+use super::batch;
 use super::config::Destination;
-use super::exec::{self, AfterStdin, ExecError};
+use super::exec::{AfterStdin, ExecError};
 use super::hints::{self, ConnectFailure};
 use super::options::SshOptions;
 use super::prompt::{Prompter, SecretPrompt, TtyPrompt};
@@ -47,6 +48,12 @@ impl SshConnector {
 
     /// Opens the one session this host uses for the whole run.
     pub fn connect(&self, host: &Host) -> Result<Box<dyn Transport>, TransportError> {
+        Ok(Box::new(self.open(host)?))
+    }
+
+    /// [`Self::connect`], as the concrete transport (its round-trip counter, for tests and
+    /// benchmarks).
+    pub fn open(&self, host: &Host) -> Result<SshTransport, TransportError> {
         let name = host.name.as_str();
         let connector = Connector {
             options: &self.options,
@@ -57,13 +64,13 @@ impl SshConnector {
             tracing::debug!(host = %name, "connecting");
             let established = route::establish(&connector, &Destination::new(name), None, 0)
                 .map_err(|failure| failure.into_error(name))?;
-            return Ok(Box::new(SshTransport::new(
+            return Ok(SshTransport::new(
                 name.to_owned(),
                 None,
                 established,
                 self.options.command_timeout,
                 Arc::clone(&self.prompter),
-            )));
+            ));
         };
 
         let via = Via {
@@ -80,7 +87,7 @@ impl SshConnector {
         // Prove now that the proxy reaches the target, so an unreachable target is a
         // connection error (the host is skipped) rather than a failure of its first command.
         let started = Instant::now();
-        let probe = exec::run(
+        let probe = batch::run_one(
             &established.session,
             std::os::fd::AsFd::as_fd(&established.socket),
             &through_proxy(name, "true"),
@@ -128,13 +135,13 @@ impl SshConnector {
                 )))
             }
         }
-        Ok(Box::new(SshTransport::new(
+        Ok(SshTransport::new(
             name.to_owned(),
             Some(via),
             established,
             self.options.command_timeout,
             Arc::clone(&self.prompter),
-        )))
+        ))
     }
 }
 

@@ -14,21 +14,29 @@
 //! - `stream`: the socket a session runs over and what keeps an indirect route running.
 //! - `session`: stream -> handshake -> host key -> authentication.
 //! - `known_hosts`, `auth`: host-key verification and user authentication.
-//! - `wait`, `exec`: non-blocking I/O on a session and running one command on it.
+//! - `wait`: sleeping on a non-blocking session's socket, with a deadline.
+//! - `exec`: what running a command can yield (errors, the output cap, stdin's end).
+//! - `channel`: one command's channel as a state machine that never blocks.
+//! - `batch`: commands at once on one session, from one poll loop (one is a batch of one).
 //! - `lifeline`: the remote wrapper that ends a command when its channel closes.
 //! - `sudo`: privileged commands (probe, password, wrong-password detection).
+//! - `rounds`: what each round of a batch sends, and what sudo's answers change.
 //! - `proxy`: the old tool's `--proxy PROXY:TARGET` form.
 //! - `prompt`: terminal prompts (sudo password, key passphrase), serialized across hosts.
 //! - `hints`: the user-facing error texts.
-//! - `transport`, `connector`: the [`rdma_phase::Transport`] and its factory.
+//! - `transport`, `connector`: the [`rdma_phase::Transport`] (every call a batch, round
+//!   trips counted) and its factory.
 //!
 //! No file imports a file that imports it back: `connector` uses `route` and `transport`;
 //! `route` uses `jump`, `proxy_command` and `session`; `jump` and `transport` run on a
-//! `session`'s `Established`; `session` uses `stream`, `known_hosts` and `auth`; `config`
-//! and the rest sit below.
+//! `session`'s `Established`; `session` uses `stream`, `known_hosts` and `auth`; `transport`
+//! uses `rounds` (which uses `sudo`) and `batch`, `batch` uses `channel`, both use `exec`;
+//! `config` and the rest sit below.
 
 mod auth;
 mod base64;
+mod batch;
+mod channel;
 mod config;
 mod connector;
 mod exec;
@@ -40,6 +48,7 @@ mod options;
 mod prompt;
 mod proxy;
 mod proxy_command;
+mod rounds;
 mod route;
 mod session;
 mod stream;
@@ -51,3 +60,4 @@ pub use connector::SshConnector;
 pub use options::SshOptions;
 pub use prompt::{PromptError, Secret, SecretPrompt, TtyPrompt};
 pub use sudo::SUDO_PASSWORD_ENV;
+pub use transport::SshTransport;

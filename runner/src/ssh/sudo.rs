@@ -4,8 +4,9 @@
 //! sudo is probed once per host, lazily, before the first privileged command: a run that
 //! changes nothing (or check mode) never runs sudo at all. The password is asked once per
 //! host, tried once (a wrong one fails that host's privileged commands without retrying, so
-//! the account is not locked out), and only ever travels on a channel's stdin: never argv,
-//! logs or errors.
+//! the account is not locked out: in a batch, a password sudo has not yet taken goes with
+//! one command, and with the others only once sudo took it), and only ever travels on a
+//! channel's stdin: never argv, logs or errors. `rounds` decides what each round sends.
 
 use rdma_phase::{CommandOutput, RemoteCommand};
 
@@ -22,7 +23,12 @@ pub const PROBE: &str = "sudo -n true";
 pub enum SudoState {
     Unprobed,
     NoPassword,
-    Password(Secret),
+    /// `confirmed` once sudo took the password for a command: until then, it is sent for one
+    /// command at a time, so that a wrong password is tried only once.
+    Password {
+        secret: Secret,
+        confirmed: bool,
+    },
     /// sudo cannot be used on this host for the rest of the run.
     Failed {
         reason: String,
@@ -35,7 +41,7 @@ impl SudoState {
     pub fn line(&self, command: &RemoteCommand) -> Option<String> {
         match self {
             Self::NoPassword => Some(command.shell_line_with_sudo("sudo -n")),
-            Self::Password(_) => Some(command.shell_line_with_sudo("sudo -S -p ''")),
+            Self::Password { .. } => Some(command.shell_line_with_sudo("sudo -S -p ''")),
             Self::Unprobed | Self::Failed { .. } => None,
         }
     }
@@ -43,7 +49,7 @@ impl SudoState {
     /// What the channel's stdin gets: the password line, or nothing.
     pub fn stdin(&self) -> Option<Vec<u8>> {
         match self {
-            Self::Password(secret) => Some(format!("{}\n", secret.expose()).into_bytes()),
+            Self::Password { secret, .. } => Some(format!("{}\n", secret.expose()).into_bytes()),
             _ => None,
         }
     }
@@ -70,14 +76,20 @@ pub fn obtain_password(prompter: &Prompter, account: &Account<'_>) -> SudoState 
     if let Ok(password) = std::env::var(SUDO_PASSWORD_ENV) {
         if !password.is_empty() {
             tracing::debug!(host = %account.host, "sudo password from {SUDO_PASSWORD_ENV}");
-            return SudoState::Password(Secret::new(password));
+            return SudoState::Password {
+                secret: Secret::new(password),
+                confirmed: false,
+            };
         }
     }
     let prompt = format!("[sudo] password for {}@{}: ", account.user, account.host);
     match prompter.ask(&prompt) {
         Ok(secret) => {
             tracing::debug!(host = %account.host, "sudo password from the terminal");
-            SudoState::Password(secret)
+            SudoState::Password {
+                secret,
+                confirmed: false,
+            }
         }
         Err(PromptError::NoTerminal) => SudoState::Failed {
             reason: format!(
@@ -147,7 +159,10 @@ mod tests {
             SudoState::NoPassword.line(&command).as_deref(),
             Some("sudo -n ifconfig en5 up")
         );
-        let password = SudoState::Password(Secret::new("pw"));
+        let password = SudoState::Password {
+            secret: Secret::new("pw"),
+            confirmed: false,
+        };
         assert_eq!(
             password.line(&command).as_deref(),
             Some("sudo -S -p '' ifconfig en5 up")
@@ -175,7 +190,10 @@ mod tests {
 
     #[test]
     fn state_debug_hides_the_password() {
-        let state = SudoState::Password(Secret::new("hunter2"));
+        let state = SudoState::Password {
+            secret: Secret::new("hunter2"),
+            confirmed: true,
+        };
         assert!(!format!("{state:?}").contains("hunter2"));
     }
 }

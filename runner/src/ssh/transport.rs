@@ -1,15 +1,24 @@
 //! [`Transport`] over one established libssh2 session.
+//!
+//! Every call is a batch: `run` is a batch of one, `run_many` sends its commands at once
+//! (`batch`), in as many rounds as sudo needs (`rounds`). The transport counts the rounds
+//! it sends, the round trips a run costs apart from the handshake, and logs them with the
+//! number of commands when it is dropped (`round trips=N commands=M`, debug level).
 
+use std::os::fd::AsFd;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use rdma_phase::{CommandOutput, RemoteCommand, Transport, TransportError};
 
-use super::exec::{self, AfterStdin, ExecError, MAX_OUTPUT};
+use super::batch;
+use super::channel::Job;
+use super::exec::{AfterStdin, ExecError, MAX_OUTPUT};
 use super::hints;
 use super::lifeline;
 use super::prompt::Prompter;
 use super::proxy::Via;
+use super::rounds::{Outgoing, Rounds};
 use super::session::Established;
 use super::sudo::{self, Account, SudoState};
 
@@ -25,6 +34,8 @@ pub struct SshTransport {
     /// The error that made the session unusable, once one has: later commands fail at once
     /// with it.
     lost: Option<TransportError>,
+    round_trips: u64,
+    commands: u64,
 }
 
 impl SshTransport {
@@ -43,7 +54,21 @@ impl SshTransport {
             sudo: SudoState::Unprobed,
             prompter,
             lost: None,
+            round_trips: 0,
+            commands: 0,
         }
+    }
+
+    /// Batches sent on the wire so far: one per `run`, one per `run_many`, one more for a
+    /// sudo probe that had nothing to ride with, and one more when sudo wanted a password
+    /// after all (the password goes with one command first until sudo took it).
+    pub fn round_trips(&self) -> u64 {
+        self.round_trips
+    }
+
+    /// Commands asked for so far (`run` and `run_many`), sudo probes not included.
+    pub fn commands(&self) -> u64 {
+        self.commands
     }
 
     /// The alias users would type for this host's SSH checks.
@@ -51,93 +76,95 @@ impl SshTransport {
         self.via.as_ref().map_or(&self.name, |via| &via.proxy)
     }
 
-    fn account(&self) -> Account<'_> {
-        // Through a proxy we only know the target's user if it was written as user@host;
-        // the proxy's user is the best guess (clusters use one account name).
-        let user = self
-            .name
-            .split_once('@')
-            .map_or(self.established.host.user.as_str(), |(user, _)| user);
-        let host = self
-            .name
-            .rsplit_once('@')
-            .map_or(self.name.as_str(), |(_, host)| host);
-        Account { user, host }
-    }
-
-    /// Run one shell line; `shown` is the canonical form used in messages (never a secret).
-    pub(crate) fn run_line(
-        &mut self,
-        line: &str,
-        stdin: Option<&[u8]>,
-        shown: &str,
-        timeout: Duration,
-    ) -> Result<CommandOutput, TransportError> {
+    /// Send one round: every line at once, each on its own channel.
+    fn send(&mut self, round: &[Outgoing]) -> Vec<Result<CommandOutput, TransportError>> {
         if let Some(lost) = &self.lost {
-            return Err(match lost.clone() {
-                TransportError::Broken {
-                    host,
-                    during,
-                    reason,
-                    hint,
-                    ..
-                } => TransportError::Broken {
-                    host,
-                    during,
-                    earlier: true,
-                    reason,
-                    hint,
-                },
-                other => other,
-            });
+            let earlier = earlier(lost);
+            return round.iter().map(|_| Err(earlier.clone())).collect();
         }
+        self.round_trips += 1;
         // The lifeline goes around the innermost command: through --proxy that is the one
         // on the target, which the proxy's ssh passes our channel's end on to.
-        let wrapped = lifeline::wrap(line, stdin.map_or(0, <[u8]>::len));
-        let wire = self
-            .via
-            .as_ref()
-            .map_or_else(|| wrapped.clone(), |via| via.wrap(&wrapped));
-        tracing::debug!(host = %self.name, command = %shown, stdin_bytes = stdin.map_or(0, <[u8]>::len), "run");
+        let lines: Vec<String> = round
+            .iter()
+            .map(|outgoing| {
+                let wrapped =
+                    lifeline::wrap(&outgoing.line, outgoing.stdin.as_ref().map_or(0, Vec::len));
+                match &self.via {
+                    Some(via) => via.wrap(&wrapped),
+                    None => wrapped,
+                }
+            })
+            .collect();
+        let jobs: Vec<Job<'_>> = round
+            .iter()
+            .zip(&lines)
+            .map(|(outgoing, line)| {
+                tracing::debug!(
+                    host = %self.name,
+                    command = %outgoing.shown,
+                    stdin_bytes = outgoing.stdin.as_ref().map_or(0, Vec::len),
+                    "run"
+                );
+                Job {
+                    line,
+                    stdin: outgoing.stdin.as_deref().unwrap_or_default(),
+                    after: AfterStdin::KeepOpen,
+                }
+            })
+            .collect();
         let started = Instant::now();
-        let result = exec::run(
+        let results = batch::run(
             &self.established.session,
-            std::os::fd::AsFd::as_fd(&self.established.socket),
-            &wire,
-            stdin,
-            AfterStdin::KeepOpen,
-            started + timeout,
+            self.established.socket.as_fd(),
+            &jobs,
+            started + self.command_timeout,
         );
-        match result {
+        let elapsed_ms = started.elapsed().as_millis();
+        round
+            .iter()
+            .zip(results)
+            .map(|(outgoing, result)| self.judge(&outgoing.shown, result, elapsed_ms))
+            .collect()
+    }
+
+    /// What one command's result means for the caller, and for the session.
+    fn judge(
+        &mut self,
+        shown: &str,
+        result: Result<CommandOutput, ExecError>,
+        elapsed_ms: u128,
+    ) -> Result<CommandOutput, TransportError> {
+        let timeout = self.command_timeout;
+        let error = match result {
             Ok(output) => {
                 tracing::debug!(
                     host = %self.name,
+                    command = %shown,
                     exit = output.exit_code,
                     stdout_bytes = output.stdout.len(),
                     stderr_bytes = output.stderr.len(),
-                    elapsed_ms = started.elapsed().as_millis(),
+                    batch_ms = elapsed_ms,
                     "done"
                 );
-                if let Some(via) = &self.via {
-                    if Via::inner_ssh_failed(&output) {
-                        let reason = format!(
-                            "{} could not reach {} over SSH: {}",
-                            via.proxy,
-                            via.target,
-                            output.stderr.trim()
-                        );
-                        let error = TransportError::Connect {
-                            host: self.name.clone(),
-                            reason,
-                            hint: hints::proxy_reach(&via.proxy, &via.target),
-                        };
-                        self.lost = Some(error.clone());
-                        return Err(error);
-                    }
-                }
-                Ok(output)
+                let Some(via) = self.via.as_ref().filter(|_| Via::inner_ssh_failed(&output)) else {
+                    return Ok(output);
+                };
+                let reason = format!(
+                    "{} could not reach {} over SSH: {}",
+                    via.proxy,
+                    via.target,
+                    output.stderr.trim()
+                );
+                let error = TransportError::Connect {
+                    host: self.name.clone(),
+                    reason,
+                    hint: hints::proxy_reach(&via.proxy, &via.target),
+                };
+                self.lost.get_or_insert_with(|| error.clone());
+                error
             }
-            Err(ExecError::TimedOut) => Err(TransportError::Command {
+            Err(ExecError::TimedOut) => TransportError::Command {
                 host: self.name.clone(),
                 command: shown.to_owned(),
                 reason: format!("no result within {} s", timeout.as_secs_f64()),
@@ -145,8 +172,8 @@ impl SshTransport {
                     Some(via) => hints::proxy_reach(&via.proxy, &via.target),
                     None => hints::command_timeout(&self.name, timeout.as_secs()),
                 },
-            }),
-            Err(ExecError::Refused(reason)) => Err(TransportError::Command {
+            },
+            Err(ExecError::Refused(reason)) => TransportError::Command {
                 host: self.name.clone(),
                 command: shown.to_owned(),
                 reason: format!("the SSH server refused to run it: {reason}"),
@@ -155,8 +182,8 @@ impl SshTransport {
                     self.ssh_alias(),
                     hints::check_ssh(self.ssh_alias())
                 ),
-            }),
-            Err(ExecError::TooMuchOutput(stream)) => Err(TransportError::Command {
+            },
+            Err(ExecError::TooMuchOutput(stream)) => TransportError::Command {
                 host: self.name.clone(),
                 command: shown.to_owned(),
                 reason: format!(
@@ -165,8 +192,9 @@ impl SshTransport {
                     stream.name()
                 ),
                 hint: hints::endless_output(self.ssh_alias(), shown),
-            }),
+            },
             Err(ExecError::Lost(reason)) => {
+                // Every command the session broke under says so; later ones name the first.
                 let error = TransportError::Broken {
                     host: self.name.clone(),
                     during: shown.to_owned(),
@@ -174,61 +202,60 @@ impl SshTransport {
                     reason,
                     hint: hints::session_lost(self.ssh_alias()),
                 };
-                self.lost = Some(error.clone());
-                Err(error)
+                self.lost.get_or_insert_with(|| error.clone());
+                error
             }
-        }
+        };
+        tracing::debug!(host = %self.name, command = %shown, %error, "failed");
+        Err(error)
     }
 
-    fn sudo_error(&self) -> Option<TransportError> {
-        match &self.sudo {
-            SudoState::Failed { reason, hint } => Some(TransportError::Sudo {
-                host: self.name.clone(),
-                reason: reason.clone(),
-                hint: hint.clone(),
-            }),
-            _ => None,
+    /// Run `commands` as one batch, in as many rounds as sudo needs.
+    fn run_batch(
+        &mut self,
+        commands: &[RemoteCommand],
+    ) -> Vec<Result<CommandOutput, TransportError>> {
+        self.commands += commands.len() as u64;
+        let host = self.name.clone();
+        let mut rounds = Rounds::new(&host, commands, &self.sudo);
+        while let Some(round) = rounds.next(&self.sudo) {
+            let answers = self.send(&round.outgoing);
+            let account = account(&self.name, &self.established.host.user);
+            let prompter = &self.prompter;
+            rounds.absorb(round, answers, &mut self.sudo, &account, &mut || {
+                sudo::obtain_password(prompter, &account)
+            });
         }
+        rounds.finish()
     }
+}
 
-    fn run_privileged(&mut self, command: &RemoteCommand) -> Result<CommandOutput, TransportError> {
-        let shown = command.shell_line();
-        if matches!(self.sudo, SudoState::Unprobed) {
-            let probe = self.run_line(sudo::PROBE, None, sudo::PROBE, self.command_timeout)?;
-            self.sudo = if probe.success() {
-                tracing::debug!(host = %self.name, "sudo works without a password");
-                SudoState::NoPassword
-            } else if sudo::needs_password(&probe) {
-                sudo::obtain_password(&self.prompter, &self.account())
-            } else {
-                sudo::probe_failed_state(&self.account(), &probe)
-            };
-        }
-        // A NOPASSWD host can still ask for a password for some command (per-command rules):
-        // then get the password and run it once more, with it.
-        for _ in 0..2 {
-            if let Some(error) = self.sudo_error() {
-                return Err(error);
-            }
-            let (Some(line), stdin) = (self.sudo.line(command), self.sudo.stdin()) else {
-                break;
-            };
-            let output = self.run_line(&line, stdin.as_deref(), &shown, self.command_timeout)?;
-            match &self.sudo {
-                SudoState::NoPassword if sudo::needs_password(&output) => {
-                    self.sudo = sudo::obtain_password(&self.prompter, &self.account());
-                }
-                SudoState::Password(_) if sudo::wrong_password(&output) => {
-                    self.sudo = sudo::wrong_password_state(&self.account());
-                }
-                _ => return Ok(output),
-            }
-        }
-        Err(self.sudo_error().unwrap_or_else(|| TransportError::Sudo {
-            host: self.name.clone(),
-            reason: "sudo asked for a password again after it was given".into(),
-            hint: "check the sudo configuration of this host".into(),
-        }))
+/// Who sudo runs as on the host, as its password prompt would say it. Through a proxy we
+/// only know the target's user if it was written as user@host; the proxy's user is the best
+/// guess (clusters use one account name).
+fn account<'a>(name: &'a str, session_user: &'a str) -> Account<'a> {
+    let user = name.split_once('@').map_or(session_user, |(user, _)| user);
+    let host = name.rsplit_once('@').map_or(name, |(_, host)| host);
+    Account { user, host }
+}
+
+/// The error a command gets when the session was already lost before it.
+fn earlier(lost: &TransportError) -> TransportError {
+    match lost.clone() {
+        TransportError::Broken {
+            host,
+            during,
+            reason,
+            hint,
+            ..
+        } => TransportError::Broken {
+            host,
+            during,
+            earlier: true,
+            reason,
+            hint,
+        },
+        other => other,
     }
 }
 
@@ -238,16 +265,24 @@ impl Transport for SshTransport {
     }
 
     fn run(&mut self, command: &RemoteCommand) -> Result<CommandOutput, TransportError> {
-        if command.needs_root() {
-            return self.run_privileged(command);
-        }
-        let line = command.shell_line();
-        self.run_line(
-            &line,
-            command.stdin().map(str::as_bytes),
-            &line,
-            self.command_timeout,
-        )
+        self.run_batch(std::slice::from_ref(command))
+            .pop()
+            // One result per command; this only satisfies the type.
+            .unwrap_or_else(|| {
+                Err(TransportError::Command {
+                    host: self.name.clone(),
+                    command: command.shell_line(),
+                    reason: "no result".into(),
+                    hint: hints::check_ssh(self.ssh_alias()),
+                })
+            })
+    }
+
+    fn run_many(
+        &mut self,
+        commands: &[RemoteCommand],
+    ) -> Vec<Result<CommandOutput, TransportError>> {
+        self.run_batch(commands)
     }
 
     fn describe(&self, command: &RemoteCommand) -> String {
@@ -255,5 +290,16 @@ impl Transport for SshTransport {
             Some(via) => via.describe(&command.shell_line()),
             None => format!("ssh {} {}", self.name, command.shell_line()),
         }
+    }
+}
+
+impl Drop for SshTransport {
+    fn drop(&mut self) {
+        tracing::debug!(
+            host = %self.name,
+            "round trips={} commands={}",
+            self.round_trips,
+            self.commands
+        );
     }
 }

@@ -1,8 +1,8 @@
 //! Waiting for a non-blocking libssh2 session's socket, with a deadline.
 //!
 //! Commands and tunnels run libssh2 in non-blocking mode so that one thread can serve
-//! stdout, stderr and stdin of a channel (or both directions of a tunnel) without the
-//! classic deadlock, and so that every wait is bounded. When libssh2 says "would block",
+//! stdout, stderr and stdin of every channel of a batch (or both directions of a tunnel)
+//! without the classic deadlock, and so that every wait is bounded. When libssh2 says "would block",
 //! [`Session::block_directions`] tells which way, and `poll(2)` sleeps until the socket is
 //! ready instead of spinning.
 
@@ -45,22 +45,6 @@ pub fn wait_session(
         .ok_or(TimedOut)?;
     poll_fds(&mut [PollFd::new(&socket, flags)], remaining.min(MAX_SLEEP));
     Ok(())
-}
-
-/// Retry a libssh2 call that may say "would block" until it completes or the deadline
-/// passes.
-pub fn retry<T>(
-    session: &Session,
-    socket: BorrowedFd<'_>,
-    deadline: Instant,
-    mut op: impl FnMut() -> Result<T, ssh2::Error>,
-) -> Result<Result<T, ssh2::Error>, TimedOut> {
-    loop {
-        match op() {
-            Err(error) if would_block(&error) => wait_session(session, socket, deadline)?,
-            other => return Ok(other),
-        }
-    }
 }
 
 /// `poll(2)` for at most `timeout` (capped at [`MAX_SLEEP`]). Errors (EINTR) just end the
