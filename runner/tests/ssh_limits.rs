@@ -1,6 +1,7 @@
 //! What a misbehaving host may cost, over a real loopback sshd: endless output is cut at the
 //! cap and the command ended, a command past `--command-timeout` does not live on on the
-//! host, and the session serves the next command either way.
+//! host, and the session serves the next command either way; in a batch (`run_many`), the
+//! other commands are not affected.
 //!
 //! The remote commands carry marker arguments (`yes rdma-flood.4242`, `sleep 120.4242`) so
 //! the checks find exactly them in /proc (read-only: nothing here signals a process).
@@ -183,4 +184,91 @@ fn a_timed_out_command_behind_a_proxy_is_ended_on_the_target() {
         .run(&RemoteCommand::read(["echo", "next"]))
         .expect("the session serves the next command");
     assert_eq!(output.stdout, "next\n");
+}
+
+/// A command for the remote user's shell.
+fn sh(script: &str) -> RemoteCommand {
+    RemoteCommand::read(["sh", "-c", script])
+}
+
+#[test]
+fn a_command_over_the_output_cap_fails_alone() {
+    if !sshd_available("batch_output_cap") {
+        return;
+    }
+    let client = Client::new();
+    let sshd = start(&client);
+    let mut session = session(&client, &sshd, Duration::from_secs(20));
+    let flood = ["yes", "rdma-flood.5151"];
+    let commands = [
+        sh("echo before"),
+        RemoteCommand::read(flood),
+        sh("sleep 0.5; echo after"),
+        sh("head -c 52428800 /dev/zero >&2"),
+    ];
+    let (results, pids) = std::thread::scope(|scope| {
+        let watcher = scope.spawn(|| procs::wait_for(&flood, Duration::from_secs(10)));
+        let results = session.run_many(&commands);
+        (results, watcher.join().expect("watcher"))
+    });
+    let mut results = results.into_iter();
+    assert_eq!(results.next().expect("0").expect("echo").stdout, "before\n");
+    assert_capped(results.next().expect("1"), "stdout");
+    assert_eq!(results.next().expect("2").expect("sleep").stdout, "after\n");
+    assert_capped(results.next().expect("3"), "stderr");
+    assert!(!pids.is_empty(), "the flood was never seen running");
+    let gone = procs::gone_within(&pids, Duration::from_secs(5));
+    eprintln!("flood in a batch: gone from the host {gone:?} after the batch");
+    assert!(gone.is_some(), "the flooding command still runs");
+    assert_eq!(
+        session.run(&sh("echo next")).expect("next").stdout,
+        "next\n"
+    );
+}
+
+#[test]
+fn a_timed_out_command_in_a_batch_is_ended_and_the_others_succeed() {
+    if !sshd_available("batch_timeout") {
+        return;
+    }
+    let client = Client::new();
+    let sshd = start(&client);
+    let mut session = session(&client, &sshd, Duration::from_secs(2));
+    let sleeper = ["sleep", "120.5252"];
+    let commands = [
+        sh("echo quick"),
+        RemoteCommand::read(sleeper),
+        sh("sleep 0.5; echo slower"),
+    ];
+    let started = Instant::now();
+    let (results, pids) = std::thread::scope(|scope| {
+        let watcher = scope.spawn(|| procs::wait_for(&sleeper, Duration::from_secs(10)));
+        let results = session.run_many(&commands);
+        (results, watcher.join().expect("watcher"))
+    });
+    let elapsed = started.elapsed();
+    assert!(elapsed < Duration::from_secs(4), "took {elapsed:?}");
+    let mut results = results.into_iter();
+    assert_eq!(results.next().expect("0").expect("quick").stdout, "quick\n");
+    match results.next().expect("1") {
+        Err(TransportError::Command {
+            command, reason, ..
+        }) => {
+            assert_eq!(command, "sleep 120.5252");
+            assert!(reason.contains("2 s"), "{reason}");
+        }
+        other => panic!("expected a timeout, got {other:?}"),
+    }
+    assert_eq!(
+        results.next().expect("2").expect("slower").stdout,
+        "slower\n"
+    );
+    assert!(!pids.is_empty(), "`sleep 120.5252` was never seen running");
+    let gone = procs::gone_within(&pids, Duration::from_secs(5));
+    eprintln!("timed out in a batch: `sleep 120.5252` gone from the host {gone:?} later");
+    assert!(gone.is_some(), "`sleep 120.5252` outlived its timeout");
+    assert_eq!(
+        session.run(&sh("echo next")).expect("next").stdout,
+        "next\n"
+    );
 }

@@ -1,118 +1,28 @@
 //! Privileged commands over a real loopback sshd, with a `sudo` test double first on the
-//! session's PATH that behaves like macOS sudo over a non-interactive channel.
+//! session's PATH that behaves like macOS sudo over a non-interactive channel
+//! (`support::sudo`): one at a time, then in batches (`run_many`).
 
 mod support;
 
-use std::fs;
-use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard};
-
 use rdma_phase::{RemoteCommand, Transport, TransportError};
 use rdma_setup::ssh::{SshConnector, SUDO_PASSWORD_ENV};
-use support::{host, proxied, sshd_available, Client, HostBlock, ScriptedPrompt, Sshd, SshdSetup};
-
-const PASSWORD: &str = "correct horse battery";
-
-/// Tests here change the process environment (RDMA_SETUP_SUDO_PASSWORD): one at a time.
-static ENV: Mutex<()> = Mutex::new(());
-
-fn env_lock(password: Option<&str>) -> MutexGuard<'static, ()> {
-    let guard = ENV
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    match password {
-        Some(password) => std::env::set_var(SUDO_PASSWORD_ENV, password),
-        None => std::env::remove_var(SUDO_PASSWORD_ENV),
-    }
-    guard
-}
-
-/// `-n`: run only if NOPASSWD (a marker file) else "a password is required";
-/// `-S -p ''`: read one password line from stdin.
-fn fake_sudo(log: &Path, nopasswd: &Path) -> String {
-    format!(
-        r#"#!/bin/sh
-# Test double for sudo. Logs its arguments (never stdin).
-echo "$*" >> {log}
-nonint=0; stdin=0
-while [ $# -gt 0 ]; do
-  case "$1" in
-    -n) nonint=1; shift;;
-    -S) stdin=1; shift;;
-    -p) shift 2;;
-    --) shift; break;;
-    -*) echo "sudo: unsupported option $1" >&2; exit 2;;
-    *) break;;
-  esac
-done
-if [ -e {nopasswd} ]; then exec "$@"; fi
-if [ $nonint = 1 ]; then echo "sudo: a password is required" >&2; exit 1; fi
-if [ $stdin = 0 ]; then
-  echo "sudo: a terminal is required to read the password; either use the -S option to read from standard input or configure an askpass helper" >&2
-  echo "sudo: a password is required" >&2
-  exit 1
-fi
-IFS= read -r password || password=""
-if [ "$password" = "{PASSWORD}" ]; then exec "$@" </dev/null; fi
-echo "Sorry, try again." >&2
-echo "sudo: 1 incorrect password attempt" >&2
-exit 1
-"#,
-        log = log.display(),
-        nopasswd = nopasswd.display(),
-    )
-}
-
-struct Rig {
-    client: Client,
-    sshd: Sshd,
-    config: PathBuf,
-}
-
-impl Rig {
-    fn new(nopasswd: bool) -> Self {
-        let client = Client::new();
-        let marker = client.path("nopasswd");
-        if nopasswd {
-            fs::write(&marker, "").expect("marker");
-        }
-        let sudo = fake_sudo(&client.path("sudo.log"), &marker);
-        let sshd = Sshd::start(&SshdSetup {
-            authorized: vec![&client.key],
-            bin: vec![("sudo", sudo)],
-        });
-        client.trust(&sshd);
-        let config = client.config(&[HostBlock {
-            alias: "studio",
-            port: sshd.port,
-            extra: "",
-        }]);
-        Self {
-            client,
-            sshd,
-            config,
-        }
-    }
-
-    fn connector(&self, prompt: Option<&str>) -> (SshConnector, std::sync::Arc<ScriptedPrompt>) {
-        let prompt = ScriptedPrompt::new(prompt);
-        let connector =
-            SshConnector::new(self.client.options(&self.config)).with_prompt(prompt.clone());
-        (connector, prompt)
-    }
-
-    /// sudo's argument lines, one per invocation.
-    fn sudo_log(&self) -> Vec<String> {
-        fs::read_to_string(self.client.path("sudo.log"))
-            .unwrap_or_default()
-            .lines()
-            .map(str::to_owned)
-            .collect()
-    }
-}
+use support::sudo::{env_lock, Rig, PASSWORD};
+use support::{host, proxied, sshd_available, HostBlock};
 
 fn privileged(word: &str) -> RemoteCommand {
     RemoteCommand::privileged(["echo", word])
+}
+
+/// The stdout of each command of a batch, all of which must have succeeded.
+fn stdout_of(results: Vec<Result<rdma_phase::CommandOutput, TransportError>>) -> Vec<String> {
+    results
+        .into_iter()
+        .map(|result| {
+            let output = result.expect("command result");
+            assert!(output.success(), "{output:?}");
+            output.stdout
+        })
+        .collect()
 }
 
 fn run_ok(session: &mut Box<dyn Transport>, command: &RemoteCommand) -> String {
@@ -259,4 +169,88 @@ fn sudo_password_reaches_a_target_behind_a_proxy() {
         .expect("connect");
     assert_eq!(run_ok(&mut session, &privileged("behind")), "behind\n");
     assert_eq!(rig.sudo_log(), ["-n true", "-S -p  echo behind"]);
+}
+
+#[test]
+fn privileged_commands_in_a_batch_ask_the_password_once_and_try_it_once() {
+    if !sshd_available("batch_sudo_password") {
+        return;
+    }
+    let _env = env_lock(None);
+    let rig = Rig::new(false);
+    let (connector, prompt) = rig.connector(Some(PASSWORD));
+    let mut session = connector.open(&host("studio")).expect("connect");
+    let privileged = |word: &str| RemoteCommand::privileged(["echo", word]);
+    let commands = [
+        privileged("a"),
+        RemoteCommand::read(["echo", "plain"]),
+        privileged("b"),
+        privileged("c"),
+    ];
+    let outputs = stdout_of(session.run_many(&commands));
+    assert_eq!(outputs, ["a\n", "plain\n", "b\n", "c\n"]);
+    assert_eq!(prompt.asked(), ["[sudo] password for root@studio: "]);
+    let mut log = rig.sudo_log();
+    // The probe rode with the plain command; the password went with one command, then,
+    // once sudo took it, with the others at once.
+    assert_eq!(log[..2], ["-n true", "-S -p  echo a"]);
+    log[2..].sort();
+    assert_eq!(log[2..], ["-S -p  echo b", "-S -p  echo c"]);
+    assert_eq!((session.round_trips(), session.commands()), (3, 4));
+
+    // Known now: a batch of privileged commands is one round trip.
+    let outputs = stdout_of(session.run_many(&[privileged("d"), privileged("e")]));
+    assert_eq!(outputs, ["d\n", "e\n"]);
+    assert_eq!(session.round_trips(), 4);
+    assert_eq!(prompt.asked().len(), 1);
+}
+
+#[test]
+fn a_wrong_password_in_a_batch_is_tried_once_and_fails_every_privileged_command() {
+    if !sshd_available("batch_sudo_wrong") {
+        return;
+    }
+    let _env = env_lock(Some("not the password"));
+    let rig = Rig::new(false);
+    let (connector, prompt) = rig.connector(None);
+    let mut session = connector.open(&host("studio")).expect("connect");
+    let commands = [
+        RemoteCommand::privileged(["echo", "a"]),
+        RemoteCommand::privileged(["echo", "b"]),
+        RemoteCommand::read(["echo", "plain"]),
+    ];
+    let results = session.run_many(&commands);
+    let error = match &results[0] {
+        Err(error @ TransportError::Sudo { reason, .. }) => {
+            assert!(reason.contains("rejected the password"), "{reason}");
+            error.clone()
+        }
+        other => panic!("expected a sudo error, got {other:?}"),
+    };
+    assert_eq!(results[1].as_ref().expect_err("b fails too"), &error);
+    assert_eq!(results[2].as_ref().expect("plain").stdout, "plain\n");
+    assert_eq!(rig.sudo_log(), ["-n true", "-S -p  echo a"]);
+    assert!(prompt.asked().is_empty());
+    assert!(!format!("{results:?}").contains("not the password"));
+}
+
+#[test]
+fn passwordless_sudo_in_a_batch_is_probed_once() {
+    if !sshd_available("batch_sudo_nopasswd") {
+        return;
+    }
+    let _env = env_lock(None);
+    let rig = Rig::new(true);
+    let (connector, prompt) = rig.connector(None);
+    let mut session = connector.open(&host("studio")).expect("connect");
+    let commands = [
+        RemoteCommand::privileged(["echo", "a"]),
+        RemoteCommand::privileged(["echo", "b"]),
+    ];
+    assert_eq!(stdout_of(session.run_many(&commands)), ["a\n", "b\n"]);
+    let mut log = rig.sudo_log();
+    log.sort();
+    assert_eq!(log, ["-n echo a", "-n echo b", "-n true"]);
+    assert!(prompt.asked().is_empty());
+    assert_eq!(session.round_trips(), 2, "the probe, then the batch");
 }

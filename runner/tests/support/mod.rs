@@ -3,10 +3,17 @@
 //! Each [`Sshd`] runs `/usr/sbin/sshd -D` with its own temporary config, host key and
 //! authorized_keys on a free loopback port, and is stopped by its PID when dropped. Nothing
 //! here talks to any other address.
+//!
+//! The sessions get `SHLVL=8`: bash, run by sshd with a level below 2, sources the user's
+//! ~/.bashrc even for a command (Debian's build does), and a slow one (pyenv init takes
+//! ~150 ms) would then weigh on every remote command of every test. A Mac's zsh reads only
+//! ~/.zshenv for a command; the tests measure the transport, not this machine's dotfiles.
 
 #![allow(dead_code)] // Each test binary uses a different part of this module.
 
+pub mod logs;
 pub mod procs;
+pub mod sudo;
 
 use std::fs;
 use std::io::Write;
@@ -90,6 +97,8 @@ pub struct SshdSetup<'a> {
     pub authorized: Vec<&'a Key>,
     /// Scripts placed first on the sessions' PATH (name, contents).
     pub bin: Vec<(&'a str, String)>,
+    /// More sshd_config lines (`MaxSessions 2\n`).
+    pub config: &'a str,
 }
 
 pub struct Sshd {
@@ -155,7 +164,9 @@ impl Sshd {
                      AllowTcpForwarding yes\n\
                      MaxAuthTries 10\n\
                      LogLevel VERBOSE\n\
-                     SetEnv PATH={bin}:/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin\n",
+                     SetEnv PATH={bin}:/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin SHLVL=8\n\
+                     {extra}",
+                    extra = setup.config,
                     host_key = host_key.display(),
                     base = base.display(),
                     bin = bin.display(),
@@ -320,6 +331,7 @@ pub fn proxy_host_for(client: &Client, target: &Sshd, target_alias: &str) -> Ssh
     let proxy = Sshd::start(&SshdSetup {
         authorized: vec![&client.key],
         bin: vec![("ssh", wrapper)],
+        ..SshdSetup::default()
     });
     client.trust(&proxy);
     proxy
