@@ -11,12 +11,13 @@ use rdma_phase::{ClusterPlan, Connector, Mode, NodeSpec, Phase, Prefix};
 use crate::cli::Args;
 use crate::dry_run::DryRunConnector;
 use crate::interrupt::Interrupt;
+use crate::live::LivePrinter;
 use crate::lock_step::Locking;
 use crate::proxy_view::ProxyView;
-use crate::render::{render, Style};
+use crate::render::Style;
 use crate::report::{Report, INTERRUPTED};
 use crate::ssh::{SshConnector, SshOptions};
-use crate::{linked_phases, orchestrate, replay_source, selection};
+use crate::{color, linked_phases, orchestrate, replay_source, selection};
 
 /// Exit code for a command line that cannot be run.
 pub const USAGE_ERROR: i32 = 2;
@@ -39,29 +40,31 @@ impl Execution {
 }
 
 /// Run the tool as `main` does, writing to the given streams, with no Ctrl-C handling.
+/// `terminal` says whether `out` is a terminal (for `--color auto`).
 pub fn execute(
     argv: impl IntoIterator<Item = OsString>,
-    color: bool,
+    terminal: bool,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Execution {
-    execute_interruptible(argv, color, out, err, None)
+    execute_interruptible(argv, terminal, out, err, None)
 }
 
 /// Run the tool. With `interrupt`, a Ctrl-C during the run prints the report of what finished
 /// to `out` and ends the process with exit code 130.
 pub fn execute_interruptible(
     argv: impl IntoIterator<Item = OsString>,
-    color: bool,
+    terminal: bool,
     out: &mut dyn Write,
     err: &mut dyn Write,
     interrupt: Option<&Interrupt>,
 ) -> Execution {
-    let args = match Args::try_parse_from(argv) {
+    let argv: Vec<OsString> = argv.into_iter().collect();
+    let args = match Args::try_parse_from(&argv) {
         Ok(args) => args,
         Err(error) => {
             let code = if error.use_stderr() { USAGE_ERROR } else { 0 };
-            let text = if color {
+            let text = if color::enabled(color::choice_in(&argv), terminal) {
                 error.render().ansi().to_string()
             } else {
                 error.render().to_string()
@@ -89,7 +92,11 @@ pub fn execute_interruptible(
             if let Some(banner) = banner {
                 let _ = emit(err, &banner);
             }
-            let style = Style { color };
+            let style = Style {
+                color: color::enabled(args.color, terminal),
+                quiet: args.quiet,
+            };
+            let mut live = Some(LivePrinter::new(&plan, &style));
             let mut observe = |report: &Report, _: Option<&orchestrate::Event>| {
                 if let Some(interrupt) = interrupt.filter(|interrupt| interrupt.requested()) {
                     interrupt.restore_terminal();
@@ -97,8 +104,13 @@ pub fn execute_interruptible(
                         interrupted: true,
                         ..report.clone()
                     };
-                    let _ = emit(out, &render(&plan, &stopped, &style));
+                    if let Some(live) = live.take() {
+                        let _ = live.finish(out, &stopped);
+                    }
                     std::process::exit(INTERRUPTED);
+                }
+                if let Some(live) = live.as_mut() {
+                    live.update(out, report);
                 }
             };
             let locking = if args.replay.is_some() {
@@ -114,7 +126,10 @@ pub fn execute_interruptible(
                 &locking,
                 &mut observe,
             );
-            let written = emit(out, &render(&plan, &report, &style));
+            let written = match live {
+                Some(live) => live.finish(out, &report),
+                None => Ok(()),
+            };
             Execution {
                 exit_code: checked(report.exit_code(), written, err),
                 plan: Some(plan),

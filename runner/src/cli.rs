@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 use clap::{ArgAction, Parser};
 
+use crate::color::ColorChoice;
+
 const EXAMPLES: &str = "\
 Examples:
   Two Mac Studios on one Thunderbolt 5 cable, after a reboot:
@@ -77,8 +79,17 @@ pub struct Args {
     pub list_phases: bool,
 
     /// Log what happens to stderr (-v), with every detail (-vv).
-    #[arg(short, long, action = ArgAction::Count)]
+    #[arg(short, long, action = ArgAction::Count, conflicts_with = "quiet")]
     pub verbose: u8,
+
+    /// Show only what failed or needs attention, and the summary.
+    #[arg(short, long)]
+    pub quiet: bool,
+
+    /// Colour the report: auto (a terminal, unless NO_COLOR is set or TERM=dumb), always,
+    /// never.
+    #[arg(long, value_name = "WHEN", value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
 
     /// Read host aliases from this ssh config instead of ~/.ssh/config.
     #[arg(long, value_name = "FILE")]

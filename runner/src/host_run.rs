@@ -96,6 +96,7 @@ pub fn run_host(
     if let Lock::Ours(content) = &lock {
         release_lock(&mut steps, content);
     }
+    send(Event::LocalDone(host));
     // Pings must see every host configured, so they wait for the slowest host.
     let absent = match (steps.connected(), busy) {
         (false, _) => Some(Absent::Unreachable),

@@ -4,12 +4,14 @@
 
 pub mod app;
 pub mod cli;
+pub mod color;
 pub mod dry_run;
 mod gate;
 pub mod host_run;
 mod inert;
 pub mod interrupt;
 pub mod linked_phases;
+mod live;
 mod local_steps;
 pub mod lock_step;
 mod logging;

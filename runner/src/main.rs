@@ -1,8 +1,7 @@
 use std::io::IsTerminal;
 
 fn main() {
-    let color = std::io::stdout().is_terminal()
-        && std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty());
+    let terminal = std::io::stdout().is_terminal();
     let interrupt = match rdma_setup::interrupt::Interrupt::install() {
         Ok(interrupt) => Some(interrupt),
         Err(error) => {
@@ -13,7 +12,7 @@ fn main() {
     // stderr stays unlocked: host threads log to it (-v) while the run is under way.
     let execution = rdma_setup::app::execute_interruptible(
         std::env::args_os(),
-        color,
+        terminal,
         &mut std::io::stdout().lock(),
         &mut std::io::stderr(),
         interrupt.as_ref(),

@@ -15,6 +15,8 @@ pub enum Event {
     /// Another run was changing this host while a `--check` read it: its failures were
     /// half-made changes. The run holds the row that says so.
     Interfered(HostId, PhaseRun),
+    /// The node and host phases are done (the cluster phases wait for the other hosts).
+    LocalDone(HostId),
     /// No session, or it broke: nothing more runs on this host.
     Lost(HostId, TransportError),
     Finished(HostId),
@@ -46,6 +48,8 @@ pub struct HostRun {
     pub current: Option<&'static str>,
     /// A session is open (set before the first phase starts).
     pub connected: bool,
+    /// The node and host phases are done: the host's blocks can be shown.
+    pub local_done: bool,
 }
 
 impl HostRun {
@@ -57,6 +61,7 @@ impl HostRun {
             finished: false,
             current: None,
             connected: false,
+            local_done: false,
         }
     }
 }
@@ -85,6 +90,7 @@ impl Report {
             | Event::PhaseStarted(host, _)
             | Event::PhaseFinished(host, _)
             | Event::Interfered(host, _)
+            | Event::LocalDone(host)
             | Event::Lost(host, _)
             | Event::Finished(host) => *host,
         };
@@ -93,6 +99,7 @@ impl Report {
         };
         match event {
             Event::Connected(_) => run.connected = true,
+            Event::LocalDone(_) => run.local_done = true,
             Event::PhaseStarted(_, phase) => run.current = Some(phase),
             Event::PhaseFinished(_, phase_run) => {
                 run.current = None;

@@ -1,311 +1,158 @@
 //! The human report, in the old tool's layout: banner, one block per `--node`, the
-//! connectivity test, the summary table. Order is fixed by the plan, never by timing.
+//! connectivity test, the summary table, the recap. Order is fixed by the plan, never by
+//! timing.
+//!
+//! The report can be printed all at once ([`render`]) or as it happens ([`Sections`]: the
+//! header first, each node's block once it and the blocks before it are complete, the rest
+//! at the end).
+
+mod rows;
+mod summary;
 
 use std::fmt::Write as _;
 
+use anstyle::{AnsiColor, Style as Paint};
 use rdma_phase::{ClusterPlan, Mode, NodeId, Outcome, Scope, Status};
 
 use crate::inert::inert;
-use crate::report::{HostRun, PhaseRun, Report, LOCK_STEP};
+use crate::report::Report;
 
-/// Status marks, coloured only when asked (a terminal without `NO_COLOR`).
+/// How the report looks: colour (decided by `--color`, `NO_COLOR`, `CLICOLOR_FORCE`,
+/// `TERM` and whether stdout is a terminal) and `--quiet`.
+#[derive(Debug, Clone, Copy, Default)]
 pub struct Style {
     pub color: bool,
+    /// Only rows that failed or need attention, and the summary.
+    pub quiet: bool,
 }
 
 impl Style {
     fn mark(&self, status: Status) -> String {
         let (mark, color) = match status {
-            Status::Ok | Status::Changed => ("✓", "32"),
-            Status::Pending => ("→", "36"),
-            Status::Skipped => ("-", "2"),
-            Status::Warn => ("⚠", "33"),
-            Status::Fail => ("✗", "31"),
+            Status::Ok | Status::Changed => ("✓", AnsiColor::Green),
+            Status::Pending => ("→", AnsiColor::Cyan),
+            Status::Skipped => ("-", AnsiColor::BrightBlack),
+            Status::Warn => ("⚠", AnsiColor::Yellow),
+            Status::Fail => ("✗", AnsiColor::Red),
         };
         if self.color {
-            format!("\x1b[{color}m{mark}\x1b[0m")
+            let paint = Paint::new().fg_color(Some(color.into()));
+            format!("{paint}{mark}{paint:#}")
         } else {
             mark.to_owned()
         }
     }
+
+    /// Whether `--quiet` leaves this row out.
+    fn hides(&self, outcome: &Outcome) -> bool {
+        self.quiet
+            && matches!(
+                outcome.status,
+                Status::Ok | Status::Changed | Status::Skipped
+            )
+    }
 }
 
+/// The whole report at once.
 pub fn render(plan: &ClusterPlan, report: &Report, style: &Style) -> String {
-    let mut out = String::new();
-    heading(&mut out, "RDMA Network Setup");
-    match report.mode {
-        Mode::Apply => {}
-        Mode::Check => out.push_str(
-            "Check mode: reading only, nothing is changed and sudo is never run. → marks what a run would change.\n",
-        ),
-        Mode::DryRun => out.push_str(
-            "Dry run: nothing is sent. Listed is what a run would send to a Mac just after a reboot (no bridge, no address, no device file). → marks a change a run would make, - what only a real run can check.\n",
-        ),
+    let sections = Sections { plan, style };
+    let mut out = sections.header(report);
+    for index in 0..plan.nodes.len() {
+        out.push_str(&sections.block(report, index));
     }
-    for warning in &plan.warnings {
-        let _ = writeln!(out, "{} {}", style.mark(Status::Warn), inert(warning));
-    }
-    out.push('\n');
-
-    for (index, node_id) in plan.node_ids().enumerate() {
-        node_block(&mut out, plan, report, style, index, node_id);
-        out.push('\n');
-    }
-
-    if report
-        .hosts
-        .iter()
-        .flat_map(|host| &host.runs)
-        .any(|run| run.scope == Scope::Cluster)
-    {
-        heading(&mut out, "Connectivity Test");
-        connectivity(&mut out, report, style);
-        out.push('\n');
-    }
-
-    heading(&mut out, "Summary");
-    summary(&mut out, plan, report, style);
-    verdict(&mut out, report);
+    out.push_str(&sections.tail(report));
     out
 }
 
-/// The row for a node whose host was still working when the user pressed Ctrl-C.
-fn interrupted_row(plan: &ClusterPlan, host_run: &HostRun) -> Outcome {
-    let host = &plan.host(host_run.host).name;
-    let message = match host_run.current {
-        _ if !host_run.connected => format!("interrupted (Ctrl-C) while connecting to {host}"),
-        Some(LOCK_STEP) => {
-            format!("interrupted (Ctrl-C) while waiting for another run's lock on {host}")
+/// The report in the pieces a live printer shows as they are ready.
+pub struct Sections<'a> {
+    pub plan: &'a ClusterPlan,
+    pub style: &'a Style,
+}
+
+impl Sections<'_> {
+    pub fn header(&self, report: &Report) -> String {
+        let mut out = String::new();
+        heading(&mut out, "RDMA Network Setup");
+        match report.mode {
+            Mode::Apply => {}
+            Mode::Check => out.push_str(
+                "Check mode: reading only, nothing is changed and sudo is never run. → marks what a run would change.\n",
+            ),
+            Mode::DryRun => out.push_str(
+                "Dry run: nothing is sent. Listed is what a run would send to a Mac just after a reboot (no bridge, no address, no device file). → marks a change a run would make, - what only a real run can check.\n",
+            ),
         }
-        Some(phase) => format!("interrupted (Ctrl-C) during phase {phase} on {host}"),
-        None => format!("interrupted (Ctrl-C) before every phase ran on {host}"),
-    };
-    Outcome::skipped(message)
-        .with_hint("run again to finish: what was already changed stays, and reads as ✓ next time")
+        for warning in &self.plan.warnings {
+            let _ = writeln!(out, "{} {}", self.style.mark(Status::Warn), inert(warning));
+        }
+        out.push('\n');
+        out
+    }
+
+    /// Whether the block of the node at `index` (command-line order) can be printed: its
+    /// host has run its node and host phases (or is gone).
+    pub fn block_ready(&self, report: &Report, index: usize) -> bool {
+        let Some(node) = self.plan.node_ids().nth(index) else {
+            return false;
+        };
+        let host = &report.hosts[self.plan.host_of(node).0];
+        host.local_done || host.finished || host.lost.is_some()
+    }
+
+    /// The `[i/N] Configuring ...` block of the node at `index`, with its blank line; empty
+    /// under `--quiet` when nothing in it needs attention.
+    pub fn block(&self, report: &Report, index: usize) -> String {
+        let Some(node) = self.plan.node_ids().nth(index) else {
+            return String::new();
+        };
+        let body = rows::node_rows(self.plan, report, self.style, node);
+        if self.style.quiet && body.is_empty() {
+            return String::new();
+        }
+        let spec = self.plan.node(node);
+        format!(
+            "[{}/{}] Configuring {} ({} -> {}/{})\n{body}\n",
+            index + 1,
+            self.plan.nodes.len(),
+            spec.host,
+            spec.iface,
+            spec.ip,
+            self.plan.prefix
+        )
+    }
+
+    /// The connectivity test, the summary, the verdict and the recap.
+    pub fn tail(&self, report: &Report) -> String {
+        let mut out = String::new();
+        let pinged = report
+            .hosts
+            .iter()
+            .flat_map(|host| &host.runs)
+            .any(|run| run.scope == Scope::Cluster);
+        let rows = rows::connectivity(report, self.style);
+        if pinged && !(self.style.quiet && rows.is_empty()) {
+            heading(&mut out, "Connectivity Test");
+            out.push_str(&rows);
+            out.push('\n');
+        }
+        heading(&mut out, "Summary");
+        summary::table(&mut out, self.plan, report, self.style);
+        summary::verdict(&mut out, report);
+        summary::recap(&mut out, self.plan, report);
+        out
+    }
 }
 
 fn heading(out: &mut String, title: &str) {
     let _ = writeln!(out, "{title}\n{}", "=".repeat(title.chars().count()));
 }
 
-fn node_block(
-    out: &mut String,
-    plan: &ClusterPlan,
-    report: &Report,
-    style: &Style,
-    index: usize,
-    node_id: NodeId,
-) {
-    let node = plan.node(node_id);
-    let host_id = plan.host_of(node_id);
-    let host_run = &report.hosts[host_id.0];
-    let first_of_host = plan.host(host_id).nodes.first() == Some(&node_id);
-    let _ = writeln!(
-        out,
-        "[{}/{}] Configuring {} ({} -> {}/{})",
-        index + 1,
-        plan.nodes.len(),
-        node.host,
-        node.iface,
-        node.ip,
-        plan.prefix
-    );
-    // Two phases can trip over the same fault (a missing interface): say it once.
-    let mut shown: Vec<&Outcome> = Vec::new();
-    for run in &host_run.runs {
-        let belongs = match run.scope {
-            Scope::Node => run.node == Some(node_id),
-            Scope::Host => first_of_host,
-            Scope::Cluster => false,
-        };
-        if !belongs {
-            continue;
-        }
-        if report.mode == Mode::DryRun {
-            dry_run_lines(out, run);
-        }
-        for outcome in &run.outcomes {
-            if !shown.contains(&outcome) {
-                outcome_row(out, style, outcome);
-                shown.push(outcome);
-            }
-        }
-    }
-    if report.interrupted && !host_run.finished && host_run.lost.is_none() {
-        outcome_row(out, style, &interrupted_row(plan, host_run));
-    }
-    if let Some(error) = &host_run.lost {
-        // A session lost mid-run already has its row from the phase that lost it.
-        if first_of_host && host_run.runs.is_empty() {
-            let row = Outcome::fail(error.detail()).with_hint(error.hint());
-            outcome_row(out, style, &row);
-        } else if !first_of_host {
-            let row = Outcome::fail(format!(
-                "not configured: {} is unreachable (see above)",
-                node.host
-            ));
-            outcome_row(out, style, &row);
-        }
-    }
-}
-
-fn dry_run_lines(out: &mut String, run: &PhaseRun) {
-    for issued in &run.issued {
-        let _ = writeln!(out, "    [dry-run] {}", inert(&issued.line));
-        if let Some(stdin) = &issued.stdin {
-            let _ = writeln!(
-                out,
-                "    [dry-run]     with stdin: {}",
-                inert(stdin.trim_end())
-            );
-        }
-    }
-}
-
-fn outcome_row(out: &mut String, style: &Style, outcome: &Outcome) {
-    let _ = write!(out, "  {} ", style.mark(outcome.status));
-    message_lines(out, &outcome.message, "    ");
-    hint_lines(out, outcome, "      ");
-}
-
-/// A row's message: its first line after the mark, any further line (remote output quoted
-/// in it) indented below. Every line is made inert: messages quote what hosts printed.
-fn message_lines(out: &mut String, message: &str, indent: &str) {
-    for (index, line) in text_lines(message).enumerate() {
-        let lead = if index == 0 { "" } else { indent };
-        let _ = writeln!(out, "{lead}{}", inert(line));
-    }
-}
-
-/// Lines as written, with a `\r` kept in the line (where [`inert`] shows it) rather than
-/// swallowed as `str::lines` would.
-fn text_lines(text: &str) -> impl Iterator<Item = &str> {
-    text.strip_suffix('\n').unwrap_or(text).split('\n')
-}
-
-fn hint_lines(out: &mut String, outcome: &Outcome, indent: &str) {
-    if let Some(hint) = &outcome.hint {
-        for (index, line) in text_lines(hint).enumerate() {
-            let lead = if index == 0 { "↳ " } else { "  " };
-            let _ = writeln!(out, "{indent}{lead}{}", inert(line));
-        }
-    }
-}
-
-fn connectivity(out: &mut String, report: &Report, style: &Style) {
-    for host in &report.hosts {
-        for run in host.runs.iter().filter(|run| run.scope == Scope::Cluster) {
-            if report.mode == Mode::DryRun {
-                dry_run_lines(out, run);
-            }
-            for outcome in &run.outcomes {
-                match &outcome.subject {
-                    Some(subject) => {
-                        let _ =
-                            write!(out, "  {}: {} ", inert(subject), style.mark(outcome.status));
-                    }
-                    None => {
-                        let _ = write!(out, "  {} ", style.mark(outcome.status));
-                    }
-                }
-                message_lines(out, &outcome.message, "    ");
-                hint_lines(out, outcome, "      ");
-            }
-        }
-    }
-}
-
-fn summary(out: &mut String, plan: &ClusterPlan, report: &Report, style: &Style) {
-    for node_id in plan.node_ids() {
-        let node = plan.node(node_id);
-        let host_run = &report.hosts[plan.host_of(node_id).0];
-        let rdma = match rdma_state(host_run) {
-            Some(state) => state,
-            None if host_run.lost.is_some() => "?",
-            None => "-",
-        };
-        let mut worst = worst_status(host_run, node_id);
-        if report.interrupted && !host_run.finished {
-            // Not finished is not "all good", whatever finished before Ctrl-C.
-            worst = worst.max(Some(Status::Skipped));
-        }
-        let mark = worst.map_or_else(|| "-".to_owned(), |status| style.mark(status));
-        let _ = writeln!(
-            out,
-            "  {:<14} {:<5} {:<18} {:<14} {mark}",
-            node.host.as_str(),
-            node.iface.as_str(),
-            format!("{}/{}", node.ip, plan.prefix),
-            format!("RDMA:{}", inert(rdma)),
-        );
-    }
-}
-
-fn rdma_state(host_run: &HostRun) -> Option<&str> {
-    host_run
-        .runs
-        .iter()
-        .filter(|run| run.phase == "rdma-status")
-        .flat_map(|run| &run.outcomes)
-        .find_map(|outcome| outcome.value.as_deref())
-}
-
-/// The worst verdict that concerns this node: its own rows, its host's rows, cluster rows
-/// about it, and a lost connection. Skipped rows count only when nothing else ran.
-fn worst_status(host_run: &HostRun, node_id: NodeId) -> Option<Status> {
-    if host_run.lost.is_some() {
-        return Some(Status::Fail);
-    }
-    host_run
-        .runs
-        .iter()
-        .filter(|run| match run.scope {
-            Scope::Node => run.node == Some(node_id),
-            Scope::Host | Scope::Cluster => true,
-        })
-        .flat_map(|run| &run.outcomes)
-        .filter(|outcome| run_row_concerns(outcome, node_id))
-        .map(|outcome| outcome.status)
-        .filter(|status| *status != Status::Skipped)
-        .max()
-}
-
-fn run_row_concerns(outcome: &Outcome, node_id: NodeId) -> bool {
-    outcome.node.is_none_or(|about| about == node_id)
-}
-
-fn verdict(out: &mut String, report: &Report) {
-    let count = |status: Status| report.outcomes().filter(|o| o.status == status).count();
-    let lost = report
-        .hosts
-        .iter()
-        .filter(|host| host.lost.is_some())
-        .count();
-    let failed = count(Status::Fail) + lost;
-    let pending = count(Status::Pending) > 0;
-    if report.interrupted {
-        let _ = writeln!(
-            out,
-            "\nInterrupted (Ctrl-C): the rows above are what finished; rows marked - were cut short. Run again to finish."
-        );
-        if failed > 0 {
-            let _ = writeln!(out, "{failed} problem{} found before that.", plural(failed));
-        }
-    } else if failed > 0 {
-        let _ = writeln!(
-            out,
-            "\n{failed} problem{} found: fix the ✗ lines above (each has a hint), then run again.",
-            plural(failed)
-        );
-    } else if report.mode == Mode::Check && pending {
-        out.push_str("\nNot ready: run again without --check to make the → changes.\n");
-    }
-}
-
-fn plural(count: usize) -> &'static str {
-    if count == 1 {
-        ""
-    } else {
-        "s"
+/// Whether a row of `node`'s host belongs to the node's block.
+fn belongs(scope: Scope, run_node: Option<NodeId>, node: NodeId, first_of_host: bool) -> bool {
+    match scope {
+        Scope::Node => run_node == Some(node),
+        Scope::Host => first_of_host,
+        Scope::Cluster => false,
     }
 }

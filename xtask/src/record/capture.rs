@@ -187,7 +187,7 @@ mod tests {
         let plan = plan();
         let captured = capture(&plan, SimConnector(cluster.clone()));
         assert_eq!(states(&cluster), before, "a recording changed a host");
-        let printed = render(&plan, &captured.report, &Style { color: false });
+        let printed = render(&plan, &captured.report, &Style::default());
 
         let transcript = &captured.transcripts["hwstudio1"];
         assert!(

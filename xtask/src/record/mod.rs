@@ -104,7 +104,7 @@ pub fn run(args: &RecordArgs) -> Result<ExitCode> {
         accept_new_host_keys: args.accept_new_host_keys,
     });
     let captured = capture(&plan, connector);
-    let report = render(&plan, &captured.report, &Style { color: false });
+    let report = render(&plan, &captured.report, &Style::default());
     let exit_code = captured.report.exit_code();
 
     let description = args.description.clone().unwrap_or_else(|| {

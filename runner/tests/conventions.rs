@@ -1,0 +1,134 @@
+//! The conventions users know from their other tools, on the real binary: colour under
+//! `--color` and the environment (on a pipe and on a pseudo-terminal), `--quiet`, the recap
+//! line, and the marks of a dry-run.
+
+mod child;
+
+use std::process::Command;
+use std::time::Duration;
+
+use child::{binary, Finished, Running};
+
+const DRY_RUN: [&str; 5] = [
+    "--dry-run",
+    "--node",
+    "hwstudio1:en5:10.254.0.5",
+    "--node",
+    "hwstudio2:en5:10.254.0.6",
+];
+
+/// The binary on a pipe, with `env` set on top of a colour-neutral environment.
+fn on_a_pipe(args: &[&str], env: &[(&str, &str)]) -> Finished {
+    let mut command = Command::new(binary());
+    command.args(args);
+    for name in ["NO_COLOR", "CLICOLOR", "CLICOLOR_FORCE"] {
+        command.env_remove(name);
+    }
+    command.env("TERM", "xterm-256color");
+    command.envs(env.iter().copied());
+    Running::start(command).wait(Duration::from_secs(20))
+}
+
+/// The binary on a pseudo-terminal (`script` from util-linux), as a person runs it.
+fn on_a_terminal(args: &[&str], env: &[(&str, &str)]) -> Finished {
+    let line = std::iter::once(binary().display().to_string())
+        .chain(args.iter().map(|arg| (*arg).to_owned()))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let mut command = Command::new("script");
+    command.args(["-qec", &line, "/dev/null"]);
+    for name in ["NO_COLOR", "CLICOLOR", "CLICOLOR_FORCE"] {
+        command.env_remove(name);
+    }
+    command.env("TERM", "xterm-256color");
+    command.envs(env.iter().copied());
+    Running::start(command).wait(Duration::from_secs(20))
+}
+
+fn coloured(finished: &Finished) -> bool {
+    finished.stdout.contains("\x1b[")
+}
+
+#[test]
+fn colour_follows_the_flag_and_the_environment_on_a_pipe() {
+    let cases: [(&[&str], &[(&str, &str)], bool); 7] = [
+        (&[], &[], false),
+        (&["--color", "always"], &[], true),
+        (&["--color=never"], &[("CLICOLOR_FORCE", "1")], false),
+        (&[], &[("CLICOLOR_FORCE", "1")], true),
+        (&[], &[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")], false),
+        // An empty NO_COLOR does not count.
+        (&[], &[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "")], true),
+        (&["--color", "always"], &[("NO_COLOR", "1")], true),
+    ];
+    for (flags, env, expected) in cases {
+        let mut args = DRY_RUN.to_vec();
+        args.extend(flags);
+        let finished = on_a_pipe(&args, env);
+        assert_eq!(finished.code(), Some(0), "{}", finished.log());
+        assert_eq!(
+            coloured(&finished),
+            expected,
+            "{flags:?} {env:?}\n{}",
+            finished.log()
+        );
+    }
+}
+
+#[test]
+fn colour_follows_the_environment_on_a_terminal() {
+    if Command::new("script").arg("--version").output().is_err() {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "script(1) missing in CI"
+        );
+        eprintln!("SKIPPED: no script(1) for a pseudo-terminal");
+        return;
+    }
+    let cases: [(&[(&str, &str)], bool); 4] = [
+        (&[], true),
+        (&[("NO_COLOR", "1")], false),
+        (&[("TERM", "dumb")], false),
+        (&[("CLICOLOR", "0")], false),
+    ];
+    for (env, expected) in cases {
+        let finished = on_a_terminal(&DRY_RUN, env);
+        assert_eq!(finished.code(), Some(0), "{}", finished.log());
+        assert_eq!(coloured(&finished), expected, "{env:?}\n{}", finished.log());
+    }
+}
+
+/// Escape codes shown as text, so the snapshot can be read.
+fn visible(text: &str) -> String {
+    text.replace('\x1b', "␛")
+}
+
+#[test]
+fn a_coloured_dry_run() {
+    let mut args = DRY_RUN.to_vec();
+    args.extend(["--color", "always", "--only", "ip,rdma-status"]);
+    let finished = on_a_pipe(&args, &[]);
+    insta::assert_snapshot!(visible(&finished.stdout));
+}
+
+#[test]
+fn quiet_shows_only_what_needs_attention_and_the_summary() {
+    let mut args = DRY_RUN.to_vec();
+    args.push("-q");
+    let finished = on_a_pipe(&args, &[]);
+    assert_eq!(finished.code(), Some(0), "{}", finished.log());
+    insta::assert_snapshot!(finished.stdout);
+}
+
+#[test]
+fn quiet_and_verbose_do_not_go_together() {
+    let mut args = DRY_RUN.to_vec();
+    args.extend(["-q", "-v"]);
+    let finished = on_a_pipe(&args, &[]);
+    assert_eq!(finished.code(), Some(2), "{}", finished.log());
+    assert!(
+        finished.stderr.contains("cannot be used with"),
+        "{}",
+        finished.log()
+    );
+}
