@@ -40,3 +40,17 @@ pub fn cat(path: &'static str) -> RemoteCommand {
 pub fn ssh_connection() -> RemoteCommand {
     RemoteCommand::read(["printenv", "SSH_CONNECTION"]).about(topic::SESSION)
 }
+
+/// `networksetup -listallhardwareports`: which `enN` is which "Thunderbolt N" receptacle.
+/// About RDMA: like the device list, it is the Mac's hardware, which no change of ours
+/// touches, so an answer holds for the whole run.
+pub fn hardware_ports() -> RemoteCommand {
+    RemoteCommand::read(["networksetup", "-listallhardwareports"]).about(topic::RDMA)
+}
+
+/// `system_profiler SPThunderboltDataType -json`: each Thunderbolt bus, its link speed and
+/// the port at the other end of its cable. About RDMA for the same reason as
+/// [`hardware_ports`]: cables move, but not because of anything this tool changes.
+pub fn thunderbolt_buses() -> RemoteCommand {
+    RemoteCommand::read(["system_profiler", "SPThunderboltDataType", "-json"]).about(topic::RDMA)
+}

@@ -24,8 +24,9 @@ use std::net::Ipv4Addr;
 
 use proptest::prelude::*;
 use rdma_phase::parse::{
-    bridges_containing, find_device, find_interface, one_line, parse_ibv_devices,
-    parse_ibv_devinfo, parse_ifconfig, parse_ping, parse_rdma_ctl_status,
+    bridges_containing, find_bus, find_device, find_hardware_port, find_interface, one_line,
+    parse_hardware_ports, parse_ibv_devices, parse_ibv_devinfo, parse_ifconfig, parse_ping,
+    parse_rdma_ctl_status, parse_system_profiler_thunderbolt,
 };
 use rdma_phase::plan::Prefix;
 use rdma_phase::CommandOutput;
@@ -44,7 +45,8 @@ const TRANSCRIPTS: &[&str] = &[
 ];
 
 /// Samples of `shared/reference/macos-commands.md` the fixtures do not show: Linux ping,
-/// the TN3205 GID table, a busy `ifconfig -a` of a real Mac, sudo and rdma-core errors.
+/// the TN3205 GID table, a busy `ifconfig -a` of a real Mac, sudo and rdma-core errors,
+/// a "Thunderbolt N" that is not `enN`, a Thunderbolt 4 link as Apple's JSON writer prints it.
 const REFERENCE: &[&str] = &[
     "    device          \t   node GUID\n    ------          \t----------------\n    rdma_en2        \t8096a9d9edbaac05\n    rdma_en3        \t8196a9d9edbaac05\n    rdma_en5        \t8396a9d9edbaac05\n    rdma_en4        \t8296a9d9edbaac05\n",
     "hca_id:\trdma_en2\n\ttransport:\t\t\tThunderbolt (100)\n\tphys_port_cnt:\t\t\t1\n\t\tport:\t1\n\t\t\tstate:\t\t\tPORT_ACTIVE (4)\n\t\t\tactive_width:\t\t8X (4)\n\t\t\tactive_speed:\t\t10.0 Gbps (4)\n\t\t\tGID[  0]:\t\tfe80::344d:4ff:feea:4e40\n\t\t\tGID[  1]:\t\t::ffff:169.254.205.255\n\t\t\tGID[  2]:\t\tfe80::1021:1bac:fe1:b5e3\n",
@@ -58,6 +60,8 @@ const REFERENCE: &[&str] = &[
     "Sorry, try again.\nsudo: 1 incorrect password attempt\n",
     "IB device 'rdma_en9' wasn't found\n",
     "ifconfig: ioctl (SIOCAIFADDR): permission denied\n",
+    "\nHardware Port: Thunderbolt Bridge\nDevice: bridge0\nEthernet Address: 02:00:00:00:00:01\n\nHardware Port: Thunderbolt 2\nDevice: en6\nEthernet Address: 02:00:00:00:00:02\n\nVLAN Configurations\n===================\n",
+    "{\n  \"SPThunderboltDataType\" : [\n    {\n      \"_name\" : \"thunderboltusb4_bus_1\",\n      \"domain_uuid_key\" : \"7F158861-C131-4D0D-83B6-CA50EF76C32B\",\n      \"receptacle_1_tag\" : {\n        \"current_speed_key\" : \"40 Gb/s\",\n        \"receptacle_id_key\" : \"4\"\n      },\n      \"_items\" : [\n        {\n          \"_name\" : \"Mac Studio\",\n          \"domain_uuid_key\" : \"88F10ACA-5CAA-4F5D-8361-03EED54ACB5A\",\n          \"services_title\" : [ { \"protocol_id_key\" : 64087 } ]\n        }\n      ]\n    }\n  ]\n}\n",
 ];
 
 /// The stdout and stderr blocks of the transcripts, each as the command printed it, and
@@ -118,6 +122,18 @@ fn parse_everything(text: &str, exit_code: i32) {
         }
     }
 
+    let ports = parse_hardware_ports(text);
+    let _ = find_hardware_port(&ports, "en5");
+    for port in &ports {
+        let _ = port.thunderbolt_receptacle();
+    }
+
+    let buses = parse_system_profiler_thunderbolt(text).unwrap_or_default();
+    let _ = find_bus(&buses, 4);
+    for bus in &buses {
+        let _ = bus.link_speed();
+    }
+
     if let Some(stats) = parse_ping(text) {
         let _ = stats.replied();
     }
@@ -140,6 +156,8 @@ fn the_corpus_holds_every_kind_of_output() {
         "disabled\n",
         "does not exist",
         "SPThunderboltDataType",
+        "\"current_speed_key\" : \"40 Gb/s\"",
+        "Hardware Port: Thunderbolt 2",
     ] {
         assert!(
             corpus.iter().any(|sample| sample.contains(needle)),

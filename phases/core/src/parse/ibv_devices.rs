@@ -4,6 +4,8 @@
 ///
 /// A device line is a name followed by a hexadecimal node GUID; the two header lines and
 /// anything else (error text on stdout) are not devices. Header-only output means none.
+/// Whitespace is any run of it: published copies lose the indent or turn the TAB into
+/// spaces. A GUID redacted with `X` (`9016aXXX`, as users post them) still makes a device.
 pub fn parse_ibv_devices(text: &str) -> Vec<String> {
     text.lines()
         .filter_map(|line| {
@@ -11,7 +13,9 @@ pub fn parse_ibv_devices(text: &str) -> Vec<String> {
             let (name, guid) = (words.next()?, words.next()?);
             let is_device = words.next().is_none()
                 && name != "device"
-                && guid.bytes().all(|b| b.is_ascii_hexdigit());
+                && guid
+                    .bytes()
+                    .all(|b| b.is_ascii_hexdigit() || b.eq_ignore_ascii_case(&b'x'));
             is_device.then(|| name.to_owned())
         })
         .collect()
@@ -44,6 +48,15 @@ mod tests {
     #[case("    device          \t   node GUID\r\n    ------          \t----------------\r\n")]
     fn no_devices(#[case] text: &str) {
         assert_eq!(parse_ibv_devices(text), Vec::<String>::new());
+    }
+
+    /// Published copies: the indent lost, the TAB turned into spaces, the GUIDs redacted.
+    #[rstest]
+    #[case("device          node GUID\n------          ----------------\nrdma_en2        8096a9d9edbaac05\nrdma_en5        8396a9d9edbaac05\n")]
+    #[case("    device             node GUID\n    ------          ----------------\n    rdma_en2           8096a9d9edbaac05\n    rdma_en5           8396a9d9edbaac05\n")]
+    #[case("    device          \t   node GUID\n    ------          \t----------------\n    rdma_en2        \t9016aXXX\n    rdma_en5        \tXXXXXXXXXXXXXXXX\n")]
+    fn published_copies(#[case] text: &str) {
+        assert_eq!(parse_ibv_devices(text), ["rdma_en2", "rdma_en5"]);
     }
 
     #[test]

@@ -174,6 +174,62 @@ mod tests {
         );
     }
 
+    /// TN3205's capture of `ibv_devinfo -d rdma_en2 -v` (port en2 holding only its
+    /// self-assigned 169.254.205.255) in rdma-core's layout, `active_width`/`active_speed`
+    /// included, and what it becomes once `10.254.0.5` is set too: the mapped GIDs in
+    /// either order, then published copies of it that lost their TABs.
+    const TN3205: &str = "hca_id:\trdma_en2\n\ttransport:\t\t\tThunderbolt (100)\n\tnode_guid:\t\t\t8096:a9d9:edba:ac05\n\tsys_image_guid:\t\t\t8096:a9d9:edba:ac05\n\tvendor_id:\t\t\t0x0000\n\tvendor_part_id:\t\t\t0\n\thw_ver:\t\t\t\t0x0\n\tphys_port_cnt:\t\t\t1\n\t\tport:\t1\n\t\t\tstate:\t\t\tPORT_ACTIVE (4)\n\t\t\tmax_mtu:\t\t4096 (5)\n\t\t\tactive_mtu:\t\t4096 (5)\n\t\t\tsm_lid:\t\t\t1\n\t\t\tport_lid:\t\t1\n\t\t\tport_lmc:\t\t0x00\n\t\t\tlink_layer:\t\tThunderbolt\n\t\t\tactive_width:\t\t8X (4)\n\t\t\tactive_speed:\t\t10.0 Gbps (4)\n\t\t\tGID[  0]:\t\tfe80::344d:4ff:feea:4e40\n\t\t\tGID[  1]:\t\t::ffff:169.254.205.255\n\t\t\tGID[  2]:\t\tfe80::1021:1bac:fe1:b5e3\n";
+
+    /// The table with the planned address's GID in it, before or after the APIPA one.
+    fn with_planned(first: bool) -> String {
+        let (apipa, planned) = ("::ffff:169.254.205.255", "::ffff:10.254.0.5");
+        let (one, two) = if first {
+            (planned, apipa)
+        } else {
+            (apipa, planned)
+        };
+        TN3205
+            .replace(
+                &format!("\t\t\tGID[  1]:\t\t{apipa}\n"),
+                &format!("\t\t\tGID[  1]:\t\t{one}\n\t\t\tGID[  2]:\t\t{two}\n"),
+            )
+            .replace("GID[  2]:\t\tfe80::1021", "GID[  3]:\t\tfe80::1021")
+    }
+
+    /// A copy whose TABs became `spaces` each (a web page, a chat message, `&nbsp;`).
+    fn untabbed(text: &str, spaces: &str) -> String {
+        text.replace('\t', spaces)
+    }
+
+    #[rstest]
+    #[case::tn3205(TN3205.to_owned(), &["fe80::344d:4ff:feea:4e40", "::ffff:169.254.205.255", "fe80::1021:1bac:fe1:b5e3"], false)]
+    #[case::planned_last(with_planned(false), &["fe80::344d:4ff:feea:4e40", "::ffff:169.254.205.255", "::ffff:10.254.0.5", "fe80::1021:1bac:fe1:b5e3"], true)]
+    #[case::planned_first(with_planned(true), &["fe80::344d:4ff:feea:4e40", "::ffff:10.254.0.5", "::ffff:169.254.205.255", "fe80::1021:1bac:fe1:b5e3"], true)]
+    #[case::tabs_as_spaces(untabbed(&with_planned(false), "    "), &["fe80::344d:4ff:feea:4e40", "::ffff:169.254.205.255", "::ffff:10.254.0.5", "fe80::1021:1bac:fe1:b5e3"], true)]
+    #[case::tabs_as_one_space(untabbed(&with_planned(true), " "), &["fe80::344d:4ff:feea:4e40", "::ffff:10.254.0.5", "::ffff:169.254.205.255", "fe80::1021:1bac:fe1:b5e3"], true)]
+    #[case::tabs_lost(untabbed(&with_planned(true), ""), &["fe80::344d:4ff:feea:4e40", "::ffff:10.254.0.5", "::ffff:169.254.205.255", "fe80::1021:1bac:fe1:b5e3"], true)]
+    #[case::tabs_lost_apipa_only(untabbed(TN3205, ""), &["fe80::344d:4ff:feea:4e40", "::ffff:169.254.205.255", "fe80::1021:1bac:fe1:b5e3"], false)]
+    #[case::nbsp(untabbed(&with_planned(false), "\u{a0}"), &["fe80::344d:4ff:feea:4e40", "::ffff:169.254.205.255", "::ffff:10.254.0.5", "fe80::1021:1bac:fe1:b5e3"], true)]
+    #[case::crlf(with_planned(false).replace('\n', "\r\n"), &["fe80::344d:4ff:feea:4e40", "::ffff:169.254.205.255", "::ffff:10.254.0.5", "fe80::1021:1bac:fe1:b5e3"], true)]
+    fn tn3205_tables(#[case] text: String, #[case] gids: &[&str], #[case] planned: bool) {
+        let devices = parse_ibv_devinfo(&text);
+        let [device] = devices.as_slice() else {
+            panic!("one device expected: {devices:?}");
+        };
+        assert_eq!(device.hca_id, "rdma_en2");
+        let [port] = device.ports.as_slice() else {
+            panic!("one port expected: {:?}", device.ports);
+        };
+        assert_eq!((port.number, port.is_active()), (1, true));
+        assert_eq!(port.gids, gids);
+        assert_eq!(
+            device.has_ipv4_mapped_gid(Ipv4Addr::new(10, 254, 0, 5)),
+            planned
+        );
+        // The self-assigned address's GID is there in every case, and it is not ours.
+        assert!(device.has_ipv4_mapped_gid(Ipv4Addr::new(169, 254, 205, 255)));
+    }
+
     #[test]
     fn phys_state_is_not_the_port_state() {
         let text = "hca_id:\trdma_en5\n\t\tport:\t1\n\t\t\tstate:\t\t\tPORT_DOWN (1)\n\t\t\tphys_state:\t\tLINK_UP (5)\n";
