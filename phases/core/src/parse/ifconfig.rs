@@ -287,6 +287,118 @@ mod tests {
         assert_eq!(interfaces[0].inet.len(), 1);
     }
 
+    /// A working Mac's `ifconfig -a` as the field shows it (reference: "Busy interface
+    /// lists"): lo0 with a developer alias, tunnels, `flags=0<>`, a VM bridge whose address
+    /// cache names en9, and trailing spaces on some lines.
+    const BUSY_MAC: &str = "lo0: flags=8049<UP,LOOPBACK,RUNNING,MULTICAST> mtu 16384\n\
+        \toptions=1203<RXCSUM,TXCSUM,TXSTATUS,SW_TIMESTAMP>\n\
+        \tinet 127.0.0.1 netmask 0xff000000 \n\
+        \tinet6 ::1 prefixlen 128 \n\
+        \tinet 10.254.254.254 netmask 0xff000000 \n\
+        gif0: flags=8010<POINTOPOINT,MULTICAST> mtu 1280\n\
+        stf0: flags=0<> mtu 1280\n\
+        anpi0: flags=8863<UP,BROADCAST,SMART,RUNNING,SIMPLEX,MULTICAST> mtu 1500\n\
+        \tmedia: none\n\
+        \tstatus: inactive\n\
+        en0: flags=8863<UP,BROADCAST,SMART,RUNNING,SIMPLEX,MULTICAST> mtu 1500 \n\
+        \tinet 192.168.1.20 netmask 0xffffff00 broadcast 192.168.1.255\n\
+        \tstatus: active \n\
+        awdl0: flags=8843<UP,BROADCAST,RUNNING,SIMPLEX,MULTICAST> mtu 1500\n\
+        llw0: flags=8863<UP,BROADCAST,SMART,RUNNING,SIMPLEX,MULTICAST> mtu 1500\n\
+        en5: flags=8863<UP,BROADCAST,SMART,RUNNING,SIMPLEX,MULTICAST> mtu 1500\n\
+        \tinet 169.254.205.255 netmask 0xffff0000 broadcast 169.254.255.255\n\
+        \tinet 10.254.0.5 netmask 0xfffffffc broadcast 10.254.0.7 \n\
+        \tstatus: active\n\
+        utun0: flags=8051<UP,POINTOPOINT,RUNNING,MULTICAST> mtu 1380\n\
+        \tinet6 fe80::ce81:b1c:bd2c:69e%utun0 prefixlen 64 scopeid 0x10 \n\
+        utun3: flags=8051<UP,POINTOPOINT,RUNNING,MULTICAST> mtu 1280\n\
+        \tinet 10.254.3.7 --> 10.254.3.7 netmask 0xffff0000\n\
+        bridge100: flags=8a63<UP,BROADCAST,SMART,RUNNING,ALLMULTI,SIMPLEX,MULTICAST> mtu 1500\n\
+        \tinet 192.168.64.1 netmask 0xffffff00 broadcast 192.168.64.255\n\
+        \tConfiguration:\n\
+        \t\tipfilter disabled flags 0x0\n\
+        \tmember: vmenet0 flags=3<LEARNING,DISCOVER> \n\
+        \t        ifmaxaddr 0 port 24 priority 0 path cost 0\n\
+        \tAddress cache:\n\
+        \t\t6e:67:2:6d:cf:32 Vlan1 en9 1196 flags=0<>\n\
+        \t\t3e:a6:f6:1:2:64 Vlan1 vmenet0 1200 flags=0<> \n\
+        \tstatus: active\n\
+        vmenet0: flags=8963<UP,BROADCAST,SMART,RUNNING,PROMISC,SIMPLEX,MULTICAST> mtu 1500\n\
+        \tstatus: active\n";
+
+    #[test]
+    fn a_busy_mac_lists_every_interface_once() {
+        let interfaces = parse_ifconfig(BUSY_MAC);
+        let names: Vec<&str> = interfaces.iter().map(|i| i.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "lo0",
+                "gif0",
+                "stf0",
+                "anpi0",
+                "en0",
+                "awdl0",
+                "llw0",
+                "en5",
+                "utun0",
+                "utun3",
+                "bridge100",
+                "vmenet0"
+            ]
+        );
+        let stf0 = find_interface(&interfaces, "stf0").expect("stf0 listed");
+        assert!(stf0.flags.is_empty());
+        let en0 = find_interface(&interfaces, "en0").expect("en0 listed");
+        assert_eq!(en0.status, Some(LinkStatus::Active));
+    }
+
+    #[rstest]
+    #[case("lo0", &["127.0.0.1/8", "10.254.254.254/8"])]
+    #[case("en5", &["169.254.205.255/16", "10.254.0.5/30"])]
+    #[case("utun3", &["10.254.3.7/16"])]
+    #[case("utun0", &[])]
+    #[case("bridge100", &["192.168.64.1/24"])]
+    fn a_busy_mac_keeps_each_address_where_it_was(#[case] name: &str, #[case] inet: &[&str]) {
+        let interfaces = parse_ifconfig(BUSY_MAC);
+        let shown: Vec<String> = find_interface(&interfaces, name)
+            .expect("listed")
+            .inet
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(shown, inet);
+    }
+
+    /// An address-cache entry names an interface (`en9`) but is no member and no interface.
+    #[rstest]
+    #[case("vmenet0", &["bridge100"])]
+    #[case("en9", &[])]
+    #[case("en5", &[])]
+    #[case("vmenet", &[])]
+    fn address_cache_entries_are_not_members(#[case] iface: &str, #[case] bridges: &[&str]) {
+        let interfaces = parse_ifconfig(BUSY_MAC);
+        assert_eq!(bridges_containing(&interfaces, iface), bridges);
+        let bridge = find_interface(&interfaces, "bridge100").expect("bridge100 listed");
+        assert_eq!(bridge.members, ["vmenet0"]);
+        assert!(find_interface(&interfaces, "en9").is_none());
+    }
+
+    /// Published copies lose the indentation: an address-cache entry in column 0 is still
+    /// no interface and no member.
+    #[test]
+    fn an_unindented_cache_entry_is_not_a_header() {
+        let text = "bridge0: flags=8863<UP> mtu 1500\n\
+            \tmember: en2 flags=3<LEARNING,DISCOVER>\n\
+            \tAddress cache:\n\
+            6e:67:2:6d:cf:32 Vlan1 en9 1196 flags=0<>\n\
+            \tstatus: active\n";
+        let interfaces = parse_ifconfig(text);
+        assert_eq!(interfaces.len(), 1);
+        assert_eq!(interfaces[0].members, ["en2"]);
+        assert_eq!(interfaces[0].status, Some(LinkStatus::Active));
+    }
+
     proptest! {
         #[test]
         fn never_panics(text in "\\PC*") {

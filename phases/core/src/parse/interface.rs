@@ -41,6 +41,15 @@ impl InetAddress {
     }
 }
 
+impl InetAddress {
+    /// A link-local `169.254.x.y` that macOS assigns on its own (configd, on a port with a
+    /// cable and no other address). It comes and goes and renumbers by itself, so it is
+    /// never a static address, never a clash, and no sign of someone else's configuration.
+    pub fn is_self_assigned(&self) -> bool {
+        self.address.is_link_local()
+    }
+}
+
 impl std::fmt::Display for InetAddress {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self.prefix {
@@ -70,6 +79,12 @@ impl Interface {
     /// Whether `iface` is a member, compared as a whole name (`en1` is not `en10`).
     pub fn has_member(&self, iface: &str) -> bool {
         self.members.iter().any(|member| member == iface)
+    }
+
+    /// `lo0` (or any interface flagged `LOOPBACK`): its addresses, aliases included
+    /// (`10.254.254.254/8` from developer tools is common), never carry traffic off the Mac.
+    pub fn is_loopback(&self) -> bool {
+        self.name == "lo0" || self.has_flag("LOOPBACK")
     }
 
     pub fn has_flag(&self, flag: &str) -> bool {
@@ -123,6 +138,34 @@ mod tests {
             ..Interface::default()
         };
         assert_eq!(interface.is_bridge(), bridge);
+    }
+
+    #[rstest]
+    #[case("169.254.205.255", true)]
+    #[case("169.254.0.1", true)]
+    #[case("169.255.0.1", false)]
+    #[case("10.254.0.5", false)]
+    #[case("192.168.169.254", false)]
+    fn self_assigned(#[case] address: Ipv4Addr, #[case] expected: bool) {
+        let inet = InetAddress {
+            address,
+            prefix: Some(prefix(16)),
+        };
+        assert_eq!(inet.is_self_assigned(), expected);
+    }
+
+    #[rstest]
+    #[case("lo0", &[], true)]
+    #[case("lo1", &["UP", "LOOPBACK"], true)]
+    #[case("en0", &["UP", "BROADCAST"], false)]
+    #[case("utun3", &["UP", "POINTOPOINT"], false)]
+    fn loopback(#[case] name: &str, #[case] flags: &[&str], #[case] expected: bool) {
+        let interface = Interface {
+            name: name.into(),
+            flags: flags.iter().map(|flag| (*flag).to_owned()).collect(),
+            ..Interface::default()
+        };
+        assert_eq!(interface.is_loopback(), expected);
     }
 
     #[rstest]
