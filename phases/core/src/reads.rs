@@ -54,3 +54,9 @@ pub fn hardware_ports() -> RemoteCommand {
 pub fn thunderbolt_buses() -> RemoteCommand {
     RemoteCommand::read(["system_profiler", "SPThunderboltDataType", "-json"]).about(topic::RDMA)
 }
+
+/// `netstat -rn -f inet`: the IPv4 routing table (where the default route leads). Setting
+/// an address adds a route, so it is about the network.
+pub fn netstat_routes() -> RemoteCommand {
+    RemoteCommand::read(["netstat", "-rn", "-f", "inet"]).about(topic::NETWORK)
+}

@@ -24,9 +24,10 @@ use std::net::Ipv4Addr;
 
 use proptest::prelude::*;
 use rdma_phase::parse::{
-    bridges_containing, find_bus, find_device, find_hardware_port, find_interface, one_line,
-    parse_hardware_ports, parse_ibv_devices, parse_ibv_devinfo, parse_ifconfig, parse_ping,
-    parse_rdma_ctl_status, parse_system_profiler_thunderbolt,
+    bridges_containing, default_gateways, find_bus, find_device, find_hardware_port,
+    find_interface, one_line, parse_hardware_ports, parse_ibv_devices, parse_ibv_devinfo,
+    parse_ifconfig, parse_netstat_routes, parse_ping, parse_rdma_ctl_status,
+    parse_system_profiler_thunderbolt,
 };
 use rdma_phase::plan::Prefix;
 use rdma_phase::CommandOutput;
@@ -47,12 +48,14 @@ const TRANSCRIPTS: &[&str] = &[
 /// Samples of `shared/reference/macos-commands.md` the fixtures do not show: Linux ping,
 /// the TN3205 GID table, a busy `ifconfig -a` of a real Mac, sudo and rdma-core errors,
 /// a "Thunderbolt N" that is not `enN`, a Thunderbolt 4 link as Apple's JSON writer prints it.
+/// A routing table with two default routes (one through a tunnel) and an ARP row.
 const REFERENCE: &[&str] = &[
     "    device          \t   node GUID\n    ------          \t----------------\n    rdma_en2        \t8096a9d9edbaac05\n    rdma_en3        \t8196a9d9edbaac05\n    rdma_en5        \t8396a9d9edbaac05\n    rdma_en4        \t8296a9d9edbaac05\n",
     "hca_id:\trdma_en2\n\ttransport:\t\t\tThunderbolt (100)\n\tphys_port_cnt:\t\t\t1\n\t\tport:\t1\n\t\t\tstate:\t\t\tPORT_ACTIVE (4)\n\t\t\tactive_width:\t\t8X (4)\n\t\t\tactive_speed:\t\t10.0 Gbps (4)\n\t\t\tGID[  0]:\t\tfe80::344d:4ff:feea:4e40\n\t\t\tGID[  1]:\t\t::ffff:169.254.205.255\n\t\t\tGID[  2]:\t\tfe80::1021:1bac:fe1:b5e3\n",
     "PING 10.254.0.6 (10.254.0.6) 56(84) bytes of data.\n64 bytes from 10.254.0.6: icmp_seq=1 ttl=64 time=0.045 ms\n\n--- 10.254.0.6 ping statistics ---\n1 packets transmitted, 1 received, 0% packet loss, time 0ms\nrtt min/avg/max/mdev = 0.045/0.045/0.045/0.000 ms\n",
     "PING 10.254.0.6 (10.254.0.6): 56 data bytes\n64 bytes from 10.254.0.6: icmp_seq=0 ttl=64 time=0.118 ms\n\n--- 10.254.0.6 ping statistics ---\n1 packets transmitted, 1 packets received, 0.0% packet loss\nround-trip min/avg/max/stddev = 0.118/0.118/0.118/0.000 ms\n",
     "lo0: flags=8049<UP,LOOPBACK,RUNNING,MULTICAST> mtu 16384\n\tinet 127.0.0.1 netmask 0xff000000 \n\tinet 10.254.254.254 netmask 0xff000000 \nstf0: flags=0<> mtu 1280\nutun3: flags=8051<UP,POINTOPOINT,RUNNING,MULTICAST> mtu 1380\n\tinet 100.64.0.7 --> 100.64.0.7 netmask 0xffff0000\nen2: flags=8863<UP,BROADCAST,SMART,RUNNING,SIMPLEX,MULTICAST> mtu 1500\n\tinet 169.254.205.255 netmask 0xffff0000 broadcast 169.254.255.255\n\tinet 10.254.0.5 netmask 0xfffffffc broadcast 10.254.0.7\n\tstatus: active\nbridge100: flags=8a63<UP,BROADCAST,SMART,RUNNING,ALLMULTI,SIMPLEX,MULTICAST> mtu 1500\n\tmember: vmenet0 flags=3<LEARNING,DISCOVER>\n\t        ifmaxaddr 0 port 22 priority 0 path cost 0\n\tAddress cache:\n\t\t6e:67:2:6d:cf:32 Vlan1 en9 1196 flags=0<>\n\tstatus: active\n",
+    "Routing tables\n\nInternet:\nDestination        Gateway            Flags               Netif Expire\ndefault            192.168.1.1        UGScg                 en0       \ndefault            link#22            UCSIg               utun3       \n127                127.0.0.1          UCS                   lo0       \n192.168.1.1        a4:2b:b0:f0:1:2    UHLWIir               en0   1187\n224.0.0/4          link#6             UmCS                  en0      !\n",
     "enabled\n",
     "disabled\n",
     "rdma_ctl: This tool needs to be executed from Recovery OS.\n",
@@ -103,10 +106,22 @@ fn parse_everything(text: &str, exit_code: i32) {
             interface.holds(planned, prefix),
             interface.holds_address(planned),
         );
+        let _ = interface.is_loopback();
         for inet in &interface.inet {
             let _ = (inet.overlaps(planned, prefix), inet.to_string());
+            let _ = inet.is_self_assigned();
         }
     }
+
+    let routes = parse_netstat_routes(text);
+    for route in &routes {
+        let _ = (
+            route.is_default(),
+            route.gateway_address(),
+            route.is_scoped(),
+        );
+    }
+    let _ = default_gateways(&routes);
 
     let _ = parse_rdma_ctl_status(&CommandOutput::new(text, "", exit_code));
     let _ = parse_rdma_ctl_status(&CommandOutput::new("", text, exit_code));
@@ -156,6 +171,7 @@ fn the_corpus_holds_every_kind_of_output() {
         "disabled\n",
         "does not exist",
         "SPThunderboltDataType",
+        "UGScg",
         "\"current_speed_key\" : \"40 Gb/s\"",
         "Hardware Port: Thunderbolt 2",
     ] {
