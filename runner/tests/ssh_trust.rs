@@ -4,11 +4,11 @@ mod support;
 
 use std::fs;
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
 
 use rdma_phase::{RemoteCommand, TransportError};
 use rdma_setup::ssh::SshConnector;
+use support::agent::Agent;
 use support::{host, sshd_available, Client, HostBlock, Key, ScriptedPrompt, Sshd, SshdSetup};
 
 fn server_for(keys: &[&Key]) -> Sshd {
@@ -186,58 +186,6 @@ fn wrong_key_fails_with_an_authentication_hint() {
     assert!(hint.contains("ssh-copy-id studio"), "{hint}");
 }
 
-/// An ssh-agent of our own, stopped by its PID.
-struct Agent {
-    child: Child,
-    socket: PathBuf,
-}
-
-impl Agent {
-    fn start(dir: &std::path::Path, keys: &[&Key]) -> Self {
-        let socket = dir.join("agent.sock");
-        let child = Command::new("ssh-agent")
-            .arg("-D")
-            .arg("-a")
-            .arg(&socket)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("ssh-agent");
-        let deadline = Instant::now() + Duration::from_secs(5);
-        while !socket.exists() {
-            assert!(Instant::now() < deadline, "ssh-agent did not start");
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        let agent = Self { child, socket };
-        for key in keys {
-            let status = Command::new("ssh-add")
-                .arg(&key.private)
-                .env("SSH_AUTH_SOCK", &agent.socket)
-                .stderr(Stdio::null())
-                .status()
-                .expect("ssh-add");
-            assert!(status.success());
-        }
-        agent
-    }
-
-    fn listed(&self) -> String {
-        let output = Command::new("ssh-add")
-            .arg("-l")
-            .env("SSH_AUTH_SOCK", &self.socket)
-            .output()
-            .expect("ssh-add -l");
-        String::from_utf8_lossy(&output.stdout).into_owned()
-    }
-}
-
-impl Drop for Agent {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 fn fingerprint(key: &Key) -> String {
     let output = Command::new("ssh-keygen")
         .arg("-lf")
@@ -278,8 +226,10 @@ fn every_agent_identity_is_tried_not_just_the_first() {
             agent.socket.display()
         ),
     );
-    // `Host *`'s IdentityFile adds our key file too; hide it so only the agent can work.
+    // `Host *`'s IdentityFile adds our key file too; hide it so only the agent can work, and
+    // its .pub, which would name the agent's right key and have it offered first.
     fs::rename(&client.key.private, client.path("hidden")).expect("hide key");
+    fs::rename(client.path("id_test.pub"), client.path("hidden.pub")).expect("hide .pub");
     assert_eq!(
         whoami(&SshConnector::new(client.options(&config)), "studio"),
         "root"
@@ -329,4 +279,50 @@ fn encrypted_identity_file_asks_for_its_passphrase_once() {
         SshConnector::new(client.options(&config)).with_prompt(ScriptedPrompt::new(None));
     let (reason, _hint) = connect_error(&connector, "studio");
     assert!(reason.contains("ssh-add"), "{reason}");
+}
+
+#[test]
+fn a_server_without_publickey_is_named_as_such() {
+    if !sshd_available("no_publickey") {
+        return;
+    }
+    let client = Client::new();
+    let sshd = Sshd::start(&SshdSetup {
+        authorized: vec![&client.key],
+        config: "PubkeyAuthentication no\nPasswordAuthentication yes\n",
+        ..SshdSetup::default()
+    });
+    client.trust(&sshd);
+    let config = studio(&client, &sshd, "");
+    let (reason, hint) = connect_error(&SshConnector::new(client.options(&config)), "studio");
+    assert!(reason.contains("accepts only password"), "{reason}");
+    assert!(hint.contains("ssh-copy-id studio"), "{hint}");
+}
+
+#[test]
+fn an_encrypted_named_key_is_not_unlocked_while_an_agent_key_works() {
+    if !sshd_available("encrypted_after_agent") {
+        return;
+    }
+    let client = Client::new();
+    let locked = Key::generate(client.dir.path(), "locked", "correct horse");
+    let sshd = server_for(&[&client.key]);
+    client.trust(&sshd);
+    let agent = Agent::start(client.dir.path(), &[&client.key]);
+    let config = studio(
+        &client,
+        &sshd,
+        &format!(
+            "  IdentityAgent {}\n  IdentityFile {}\n",
+            agent.socket.display(),
+            locked.private.display()
+        ),
+    );
+    // Only the agent holds the right key: `Host *`'s file and its .pub are hidden.
+    fs::rename(&client.key.private, client.path("hidden")).expect("hide key");
+    fs::rename(client.path("id_test.pub"), client.path("hidden.pub")).expect("hide .pub");
+    let prompt = ScriptedPrompt::new(Some("correct horse"));
+    let connector = SshConnector::new(client.options(&config)).with_prompt(prompt.clone());
+    assert_eq!(whoami(&connector, "studio"), "root");
+    assert!(prompt.asked().is_empty(), "{:?}", prompt.asked());
 }

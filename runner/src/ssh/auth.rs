@@ -1,23 +1,31 @@
-//! User authentication: the agent's keys, then the identity files, as ssh tries them.
+//! User authentication: the keys ssh would offer, in an order that spends few round trips.
 //!
-//! libssh2's `userauth_agent` offers only the agent's first identity, so a user whose agent
-//! holds a work key before the cluster key would be refused; we walk the identities
-//! ourselves. Encrypted identity files are unlocked with a passphrase typed on the terminal,
-//! and only when there is a terminal.
+//! Each key offered costs a round trip, the accepted one two (libssh2 asks whether the key
+//! would do, then signs), so the order is where the time goes:
+//! 1. the agent's keys that match an IdentityFile the config names (ssh offers these first
+//!    too), in the agent's order;
+//! 2. the named identity files the agent does not hold, unless encrypted;
+//! 3. the agent's other keys (with IdentitiesOnly only those matching an identity file);
+//! 4. the identity files not yet offered, in config order: ssh's default files, and the
+//!    encrypted ones, whose passphrase is asked for on the terminal only now (an agent key
+//!    might have done without it), and only when there is a terminal.
+//!
+//! "Named": `ssh -G` lists ssh's default files when the config sets no IdentityFile; those
+//! say nothing about this host, so the agent goes first, as with ssh. libssh2's own
+//! `userauth_agent` offers only the agent's first identity; we walk them ourselves.
+//!
+//! The `none` request, whose answer lists the methods the server accepts, costs a round trip
+//! too; it is sent only when no key was accepted: to tell "accepts only passwords" from
+//! "refused every key", and for the rare server that lets `none` in.
 
-use std::fs;
-use std::path::{Path, PathBuf};
+use std::time::Instant;
 
 use ssh2::Session;
 
-use super::base64;
-use super::config::{AgentSocket, ResolvedHost};
+use super::config::ResolvedHost;
 use super::hints::{self, ConnectFailure};
+use super::identity::{agent_key_base64, public_key_base64, AgentKeys, IdentityFile};
 use super::prompt::{PromptError, Prompter};
-
-/// The body of an unencrypted OpenSSH private key starts with `openssh-key-v1\0`, the
-/// cipher name "none" (length-prefixed) and then the KDF "none"; in base64, this prefix.
-const OPENSSH_UNENCRYPTED_PREFIX: &str = "b3BlbnNzaC1rZXktdjEAAAAABG5vbmU";
 
 pub fn authenticate(
     session: &Session,
@@ -25,13 +33,24 @@ pub fn authenticate(
     prompter: &Prompter,
 ) -> Result<(), ConnectFailure> {
     let user = host.user.as_str();
-    let methods = session.auth_methods(user).map_err(|error| {
-        ConnectFailure::new(
-            format!("the server did not answer the authentication request: {error}"),
-            hints::check_ssh(&host.alias),
-        )
-    })?;
-    // The "none" method that auth_methods sends can already succeed (rare, but legal).
+    let mut tried: Vec<String> = Vec::new();
+    if host.pubkey_authentication && offer_keys(session, host, prompter, &mut tried) {
+        return Ok(());
+    }
+    let started = Instant::now();
+    let methods = match session.auth_methods(user) {
+        Ok(methods) => methods,
+        // After refused keys a server may hang up (MaxAuthTries): the keys are the story.
+        Err(_) if !tried.is_empty() => return Err(refused_every_key(host, &tried)),
+        Err(error) => {
+            return Err(ConnectFailure::new(
+                format!("the server did not answer the authentication request: {error}"),
+                hints::check_ssh(&host.alias),
+            ))
+        }
+    };
+    tracing::debug!(%methods, took = ?started.elapsed(), "`none` request answered");
+    // The "none" method that auth_methods sends can succeed (rare, but legal).
     if session.authenticated() {
         return Ok(());
     }
@@ -44,185 +63,193 @@ pub fn authenticate(
             hints::authentication(&host.alias),
         ));
     }
+    Err(refused_every_key(host, &tried))
+}
 
-    let mut tried: Vec<String> = Vec::new();
-    if try_agent(session, host, &mut tried) || try_files(session, host, prompter, &mut tried) {
-        return Ok(());
-    }
+fn refused_every_key(host: &ResolvedHost, tried: &[String]) -> ConnectFailure {
     let tried = if tried.is_empty() {
         "no key was available (no ssh-agent keys, no identity files)".to_owned()
     } else {
         format!("tried {}", tried.join("; "))
     };
-    Err(ConnectFailure::new(
-        format!("{user}@{} refused every key: {tried}", host.hostname),
+    ConnectFailure::new(
+        format!("{}@{} refused every key: {tried}", host.user, host.hostname),
         hints::authentication(&host.alias),
-    ))
+    )
 }
 
-/// Offer each agent identity in turn; whether one was accepted.
-fn try_agent(session: &Session, host: &ResolvedHost, tried: &mut Vec<String>) -> bool {
-    if host.identity_agent == AgentSocket::Disabled {
-        return false;
-    }
-    let mut agent = match session.agent() {
-        Ok(agent) => agent,
-        Err(error) => {
-            tracing::debug!(%error, "no libssh2 agent handle");
-            return false;
-        }
-    };
-    if let AgentSocket::Path(path) = &host.identity_agent {
-        if let Err(error) = agent.set_identity_path(path) {
-            tracing::debug!(%error, path = %path.display(), "cannot use IdentityAgent");
-            return false;
-        }
-    }
-    if let Err(error) = agent.connect() {
-        tracing::debug!(%error, "no ssh-agent to ask");
-        return false;
-    }
-    let identities = match agent.list_identities().and_then(|()| agent.identities()) {
-        Ok(identities) => identities,
-        Err(error) => {
-            tracing::debug!(%error, "ssh-agent did not list its keys");
-            return false;
-        }
-    };
-    // IdentitiesOnly: only agent keys that match a configured identity file.
-    let allowed: Option<Vec<String>> = host.identities_only.then(|| {
-        host.identity_files
-            .iter()
-            .filter_map(|file| public_key_base64(file))
-            .collect()
-    });
-    let mut accepted = false;
-    for identity in identities {
-        let comment = identity.comment().to_owned();
-        if let Some(allowed) = &allowed {
-            if !allowed.contains(&base64::encode(identity.blob())) {
-                tracing::debug!(key = %comment, "IdentitiesOnly: skipping agent key");
-                continue;
-            }
-        }
-        match agent.userauth(&host.user, &identity) {
-            Ok(()) => {
-                tracing::debug!(key = %comment, host = %host.alias, "authenticated with agent key");
-                accepted = true;
-                break;
-            }
-            Err(error) => {
-                tracing::debug!(key = %comment, %error, "agent key refused");
-                tried.push(format!("agent key '{comment}'"));
-            }
-        }
-    }
-    if let Err(error) = agent.disconnect() {
-        tracing::debug!(%error, "ssh-agent disconnect");
-    }
-    accepted
-}
-
-/// Try each identity file that exists; whether one was accepted.
-fn try_files(
+/// Offer the keys in the order the module doc gives; whether one was accepted. What was
+/// refused goes into `tried`, for the error.
+fn offer_keys(
     session: &Session,
     host: &ResolvedHost,
     prompter: &Prompter,
     tried: &mut Vec<String>,
 ) -> bool {
-    for file in &host.identity_files {
-        let Ok(contents) = fs::read_to_string(file) else {
-            continue;
-        };
-        if !contents.contains("PRIVATE KEY-----") {
-            tracing::debug!(file = %file.display(), "not a private key file");
-            continue;
-        }
-        let public = public_key_path(file);
-        let passphrase = if is_encrypted(&contents) {
-            let prompt = format!("Enter passphrase for key '{}': ", file.display());
-            match prompter.ask(&prompt) {
-                Ok(secret) => Some(secret),
-                Err(PromptError::NoTerminal) => {
-                    tried.push(format!(
-                        "{} (encrypted, and no terminal to ask its passphrase: load it with \
-                         `ssh-add {}` first)",
-                        file.display(),
-                        file.display()
-                    ));
-                    continue;
-                }
-                Err(error) => {
-                    tried.push(format!("{} ({error})", file.display()));
-                    continue;
+    let agent = AgentKeys::connect(session, host);
+    let agent_keys = agent.as_ref().map_or(&[][..], |agent| &agent.keys[..]);
+    let agent_blobs: Vec<String> = agent_keys.iter().map(agent_key_base64).collect();
+    let files: Vec<IdentityFile> = host
+        .identity_files
+        .iter()
+        .filter_map(|path| IdentityFile::read(path))
+        .collect();
+    // The `.pub` of every identity file, private half present or not.
+    let blobs = |paths: &[std::path::PathBuf]| -> Vec<String> {
+        paths
+            .iter()
+            .filter_map(|path| public_key_base64(path))
+            .collect()
+    };
+    let named = if host.identity_files_named {
+        blobs(&host.identity_files)
+    } else {
+        Vec::new()
+    };
+    let mut agent_offered = vec![false; agent_keys.len()];
+    let mut file_offered = vec![false; files.len()];
+
+    // 1. The agent's copies of the named keys.
+    if let Some(agent) = &agent {
+        for (index, blob) in agent_blobs.iter().enumerate() {
+            if named.contains(blob) {
+                agent_offered[index] = true;
+                if offer_agent_key(agent, index, host, tried) {
+                    return true;
                 }
             }
-        } else {
-            None
-        };
-        match session.userauth_pubkey_file(
-            &host.user,
-            public.as_deref(),
-            file,
-            passphrase.as_ref().map(|secret| secret.expose()),
-        ) {
-            Ok(()) => {
-                tracing::debug!(file = %file.display(), host = %host.alias, "authenticated with identity file");
+        }
+    }
+    // 2. Named files the agent does not hold, if no passphrase is needed.
+    if host.identity_files_named {
+        for (index, file) in files.iter().enumerate() {
+            let in_agent = file
+                .blob
+                .as_ref()
+                .is_some_and(|blob| agent_blobs.contains(blob));
+            if !file.encrypted && !in_agent {
+                file_offered[index] = true;
+                if offer_file(session, host, file, prompter, tried) {
+                    return true;
+                }
+            }
+        }
+    }
+    // 3. The agent's other keys.
+    if let Some(agent) = &agent {
+        // IdentitiesOnly: only agent keys that match a configured identity file.
+        let allowed = host.identities_only.then(|| blobs(&host.identity_files));
+        for (index, blob) in agent_blobs.iter().enumerate() {
+            if agent_offered[index] {
+                continue;
+            }
+            if allowed
+                .as_ref()
+                .is_some_and(|allowed| !allowed.contains(blob))
+            {
+                let key = agent_keys[index].comment();
+                tracing::debug!(key = %key, "IdentitiesOnly: skipping agent key");
+                continue;
+            }
+            if offer_agent_key(agent, index, host, tried) {
                 return true;
             }
-            Err(error) => {
-                tracing::debug!(file = %file.display(), %error, "identity file refused");
-                tried.push(format!("{} ({})", file.display(), error.message()));
-            }
         }
     }
-    false
+    // 4. The identity files not yet offered.
+    files
+        .iter()
+        .zip(file_offered)
+        .filter(|(_, offered)| !offered)
+        .any(|(file, _)| offer_file(session, host, file, prompter, tried))
 }
 
-fn public_key_path(private: &Path) -> Option<PathBuf> {
-    let mut name = private.as_os_str().to_owned();
-    name.push(".pub");
-    let path = PathBuf::from(name);
-    path.is_file().then_some(path)
-}
-
-/// The base64 key of `FILE.pub`, to compare with agent keys.
-fn public_key_base64(private: &Path) -> Option<String> {
-    let text = fs::read_to_string(public_key_path(private)?).ok()?;
-    text.split_whitespace().nth(1).map(str::to_owned)
-}
-
-/// Whether a private key file needs a passphrase.
-pub fn is_encrypted(contents: &str) -> bool {
-    if contents.contains("BEGIN OPENSSH PRIVATE KEY") {
-        let body: String = contents
-            .lines()
-            .filter(|line| !line.starts_with("-----"))
-            .map(str::trim)
-            .collect();
-        return !body.starts_with(OPENSSH_UNENCRYPTED_PREFIX);
+fn offer_agent_key(
+    agent: &AgentKeys,
+    index: usize,
+    host: &ResolvedHost,
+    tried: &mut Vec<String>,
+) -> bool {
+    let Some(key) = agent.keys.get(index) else {
+        return false;
+    };
+    let comment = key.comment();
+    let started = Instant::now();
+    match agent.agent.userauth(&host.user, key) {
+        Ok(()) => {
+            tracing::debug!(
+                key = %comment,
+                host = %host.alias,
+                took = ?started.elapsed(),
+                "authenticated with agent key"
+            );
+            true
+        }
+        Err(error) => {
+            tracing::debug!(
+                key = %comment,
+                %error,
+                took = ?started.elapsed(),
+                "agent key refused"
+            );
+            tried.push(format!("agent key '{comment}'"));
+            false
+        }
     }
-    // PEM: "Proc-Type: 4,ENCRYPTED" (traditional) or "BEGIN ENCRYPTED PRIVATE KEY" (PKCS#8).
-    contents.contains("ENCRYPTED")
 }
 
-#[cfg(test)]
-mod tests {
-    use super::is_encrypted;
-
-    #[test]
-    fn detects_encryption() {
-        let plain = "-----BEGIN OPENSSH PRIVATE KEY-----\n\
-            b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\n\
-            -----END OPENSSH PRIVATE KEY-----\n";
-        let encrypted = "-----BEGIN OPENSSH PRIVATE KEY-----\n\
-            b3BlbnNzaC1rZXktdjEAAAAACmFlczI1Ni1jdHIAAAAGYmNyeXB0AAAAGAAAABD\n\
-            -----END OPENSSH PRIVATE KEY-----\n";
-        assert!(!is_encrypted(plain));
-        assert!(is_encrypted(encrypted));
-        assert!(is_encrypted(
-            "-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\n"
-        ));
-        assert!(!is_encrypted("-----BEGIN RSA PRIVATE KEY-----\nMIIE\n"));
+fn offer_file(
+    session: &Session,
+    host: &ResolvedHost,
+    file: &IdentityFile,
+    prompter: &Prompter,
+    tried: &mut Vec<String>,
+) -> bool {
+    let shown = file.path.display();
+    let passphrase = if file.encrypted {
+        let prompt = format!("Enter passphrase for key '{shown}': ");
+        match prompter.ask(&prompt) {
+            Ok(secret) => Some(secret),
+            Err(PromptError::NoTerminal) => {
+                tried.push(format!(
+                    "{shown} (encrypted, and no terminal to ask its passphrase: load it with \
+                     `ssh-add {shown}` first)"
+                ));
+                return false;
+            }
+            Err(error) => {
+                tried.push(format!("{shown} ({error})"));
+                return false;
+            }
+        }
+    } else {
+        None
+    };
+    let started = Instant::now();
+    match session.userauth_pubkey_file(
+        &host.user,
+        file.public.as_deref(),
+        &file.path,
+        passphrase.as_ref().map(|secret| secret.expose()),
+    ) {
+        Ok(()) => {
+            tracing::debug!(
+                file = %shown,
+                host = %host.alias,
+                took = ?started.elapsed(),
+                "authenticated with identity file"
+            );
+            true
+        }
+        Err(error) => {
+            tracing::debug!(
+                file = %shown,
+                %error,
+                took = ?started.elapsed(),
+                "identity file refused"
+            );
+            tried.push(format!("{shown} ({})", error.message()));
+            false
+        }
     }
 }

@@ -101,6 +101,12 @@ impl SshConnector {
             ConnectFailure::new(reason, hints::proxy_reach(&via.proxy, &via.target))
                 .into_error(name)
         };
+        tracing::debug!(
+            host = %name,
+            proxy = %via.proxy,
+            took = ?started.elapsed(),
+            "proxy probe answered"
+        );
         match probe {
             Ok(output) if output.success() => {}
             Ok(output) => {

@@ -238,6 +238,7 @@ mod tests {
             port,
             user: "me".into(),
             identity_files: vec![],
+            identity_files_named: false,
             identities_only: false,
             identity_agent: AgentSocket::Disabled,
             pubkey_authentication: true,

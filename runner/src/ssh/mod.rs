@@ -3,7 +3,9 @@
 //! The runner builds one [`SshConnector`] from the command line and calls
 //! [`SshConnector::connect`] once per host, each from its own thread. What a user's `ssh`
 //! would do is what this does: the same config resolution (`ssh -G`), the same
-//! known_hosts, the agent's keys then the identity files, `ProxyJump`/`ProxyCommand`.
+//! known_hosts, the same keys (the ones the config names first, then the agent's, then the
+//! other identity files), `ProxyJump`/`ProxyCommand`. Each step of a connection logs its
+//! duration at debug level (`took=`), so `-v` shows where the round trips go.
 //!
 //! One concept per file:
 //! - `options`: what the command line decides (timeouts, config file, host-key policy).
@@ -13,7 +15,9 @@
 //! - `jump`, `proxy_command`: the two indirect routes.
 //! - `stream`: the socket a session runs over and what keeps an indirect route running.
 //! - `session`: stream -> handshake -> host key -> authentication.
-//! - `known_hosts`, `auth`: host-key verification and user authentication.
+//! - `known_hosts`: host-key verification.
+//! - `identity`, `auth`: the user's keys (agent, identity files), and offering them in an
+//!   order that costs few round trips.
 //! - `wait`: sleeping on a non-blocking session's socket, with a deadline.
 //! - `exec`: what running a command can yield (errors, the output cap, stdin's end).
 //! - `channel`: one command's channel as a state machine that never blocks.
@@ -29,9 +33,9 @@
 //!
 //! No file imports a file that imports it back: `connector` uses `route` and `transport`;
 //! `route` uses `jump`, `proxy_command` and `session`; `jump` and `transport` run on a
-//! `session`'s `Established`; `session` uses `stream`, `known_hosts` and `auth`; `transport`
-//! uses `rounds` (which uses `sudo`) and `batch`, `batch` uses `channel`, both use `exec`;
-//! `config` and the rest sit below.
+//! `session`'s `Established`; `session` uses `stream`, `known_hosts` and `auth` (which uses
+//! `identity`); `transport` uses `rounds` (which uses `sudo`) and `batch`, `batch` uses
+//! `channel`, both use `exec`; `config` and the rest sit below.
 
 mod auth;
 mod base64;
@@ -41,6 +45,7 @@ mod config;
 mod connector;
 mod exec;
 mod hints;
+mod identity;
 mod jump;
 mod known_hosts;
 mod lifeline;

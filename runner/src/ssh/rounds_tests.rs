@@ -141,7 +141,8 @@ fn a_wrong_password_is_sent_once_and_fails_every_privileged_command() {
     assert!(rounds.next(&sudo).is_none(), "nothing more is sent");
     for result in rounds.finish() {
         assert!(
-            matches!(&result, Err(TransportError::Sudo { reason, .. }) if reason.contains("rejected")),
+            matches!(&result, Err(TransportError::Sudo { reason, .. })
+                if reason.contains("rejected")),
             "{result:?}"
         );
     }

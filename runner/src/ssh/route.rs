@@ -6,7 +6,7 @@
 //! same way, one hop closer to us; so this file is where the recursion over a chain lives.
 
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use super::config::{self, Destination, ResolvedHost};
 use super::hints::{self, ConnectFailure};
@@ -35,6 +35,7 @@ pub fn establish(
             ),
         ));
     }
+    let started = Instant::now();
     let host = config::resolve(dest, connector.options.ssh_config.as_deref())
         .map_err(|error| ConnectFailure::new(error.reason, error.hint))?;
     tracing::debug!(
@@ -42,6 +43,7 @@ pub fn establish(
         hostname = %host.hostname,
         port = host.port,
         user = %host.user,
+        took = ?started.elapsed(),
         "resolved"
     );
     let jumps = jumps.map_or_else(|| host.proxy_jump.clone(), <[_]>::to_vec);
@@ -98,8 +100,10 @@ fn connect_tcp(host: &ResolvedHost, timeout: Duration) -> Result<TcpStream, Conn
     let mut last_error = None;
     for address in &addresses {
         tracing::debug!(%address, host = %host.alias, "TCP connect");
+        let started = Instant::now();
         match TcpStream::connect_timeout(address, timeout) {
             Ok(stream) => {
+                tracing::debug!(%address, took = ?started.elapsed(), "TCP connected");
                 if let Err(error) = stream.set_nodelay(true) {
                     tracing::debug!(%error, "TCP_NODELAY");
                 }

@@ -3,7 +3,7 @@
 
 use std::os::fd::OwnedFd;
 use std::sync::Mutex;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use ssh2::{MethodType, Session};
 
@@ -65,6 +65,7 @@ impl Connector<'_> {
                 tracing::debug!(%error, "host key algorithm preference refused");
             }
         }
+        let started = Instant::now();
         session.handshake().map_err(|error| {
             let reason = if error.code() == ssh2::ErrorCode::Session(LIBSSH2_ERROR_TIMEOUT) {
                 format!(
@@ -79,9 +80,16 @@ impl Connector<'_> {
             ConnectFailure::new(reason, hints::unreachable(&host.alias))
         })?;
 
+        tracing::debug!(host = %host.alias, took = ?started.elapsed(), "SSH handshake done");
         self.check_host_key(&session, &host, &known, &name)?;
+        let authenticating = Instant::now();
         auth::authenticate(&session, &host, self.prompter)?;
-        tracing::debug!(host = %host.alias, "session established");
+        tracing::debug!(
+            host = %host.alias,
+            took = ?authenticating.elapsed(),
+            handshake_and_auth = ?started.elapsed(),
+            "session established"
+        );
         Ok(Established {
             session,
             socket,

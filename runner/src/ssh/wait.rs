@@ -2,9 +2,9 @@
 //!
 //! Commands and tunnels run libssh2 in non-blocking mode so that one thread can serve
 //! stdout, stderr and stdin of every channel of a batch (or both directions of a tunnel)
-//! without the classic deadlock, and so that every wait is bounded. When libssh2 says "would block",
-//! [`Session::block_directions`] tells which way, and `poll(2)` sleeps until the socket is
-//! ready instead of spinning.
+//! without the classic deadlock, and so that every wait is bounded. When libssh2 says
+//! "would block", [`Session::block_directions`] tells which way, and `poll(2)` sleeps until
+//! the socket is ready instead of spinning.
 
 use std::os::fd::BorrowedFd;
 use std::time::{Duration, Instant};

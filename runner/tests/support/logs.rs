@@ -37,6 +37,23 @@ impl<'a> MakeWriter<'a> for Logs {
 }
 
 impl Logs {
+    /// Where the log ends now, for [`Self::since`].
+    pub fn mark(&self) -> usize {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .len()
+    }
+
+    /// What was logged after `mark` (by every thread of the binary).
+    pub fn since(&self, mark: usize) -> String {
+        let bytes = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        String::from_utf8_lossy(bytes.get(mark..).unwrap_or_default()).into_owned()
+    }
+
     /// The lines logged so far that contain `needle`.
     pub fn lines_with(&self, needle: &str) -> Vec<String> {
         let bytes = self

@@ -11,6 +11,8 @@
 
 #![allow(dead_code)] // Each test binary uses a different part of this module.
 
+pub mod agent;
+pub mod delay;
 pub mod logs;
 pub mod procs;
 pub mod sudo;
@@ -97,7 +99,8 @@ pub struct SshdSetup<'a> {
     pub authorized: Vec<&'a Key>,
     /// Scripts placed first on the sessions' PATH (name, contents).
     pub bin: Vec<(&'a str, String)>,
-    /// More sshd_config lines (`MaxSessions 2\n`).
+    /// More sshd_config lines (`MaxSessions 2\n`), put first: sshd takes a keyword's
+    /// first value, so these override the defaults below (`LogLevel DEBUG1\n`).
     pub config: &'a str,
 }
 
@@ -150,7 +153,8 @@ impl Sshd {
             fs::write(
                 &config,
                 format!(
-                    "Port {port}\n\
+                    "{extra}\
+                     Port {port}\n\
                      ListenAddress 127.0.0.1\n\
                      HostKey {host_key}\n\
                      PidFile none\n\
@@ -164,8 +168,7 @@ impl Sshd {
                      AllowTcpForwarding yes\n\
                      MaxAuthTries 10\n\
                      LogLevel VERBOSE\n\
-                     SetEnv PATH={bin}:/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin SHLVL=8\n\
-                     {extra}",
+                     SetEnv PATH={bin}:/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin SHLVL=8\n",
                     extra = setup.config,
                     host_key = host_key.display(),
                     base = base.display(),

@@ -39,6 +39,9 @@ pub struct ResolvedHost {
     pub user: String,
     /// `IdentityFile` entries, expanded; missing files are skipped later.
     pub identity_files: Vec<PathBuf>,
+    /// Whether the config named them (`IdentityFile`), rather than these being ssh's
+    /// defaults: named files are offered before the agent's other keys.
+    pub identity_files_named: bool,
     pub identities_only: bool,
     pub identity_agent: AgentSocket,
     pub pubkey_authentication: bool,
@@ -68,6 +71,7 @@ pub fn defaults(dest: &Destination, local: &LocalUser) -> ResolvedHost {
             .iter()
             .map(|name| ssh_dir.join(name))
             .collect(),
+        identity_files_named: false,
         identities_only: false,
         identity_agent: AgentSocket::Environment,
         pubkey_authentication: true,

@@ -102,6 +102,7 @@ pub fn parse_ssh_g(alias: &str, text: &str, local: &LocalUser) -> Result<Resolve
     };
     Ok(ResolvedHost {
         alias: alias.to_owned(),
+        identity_files_named: named_identity_files(&identity_files),
         identity_files: expand_all(identity_files),
         identities_only,
         identity_agent,
@@ -116,6 +117,29 @@ pub fn parse_ssh_g(alias: &str, text: &str, local: &LocalUser) -> Result<Resolve
         port,
         user,
     })
+}
+
+/// ssh's default identity files, as `ssh -G` lists them when the config names none.
+const DEFAULT_IDENTITIES: [&str; 7] = [
+    "~/.ssh/id_rsa",
+    "~/.ssh/id_ecdsa",
+    "~/.ssh/id_ecdsa_sk",
+    "~/.ssh/id_ed25519",
+    "~/.ssh/id_ed25519_sk",
+    "~/.ssh/id_xmss",
+    "~/.ssh/id_dsa",
+];
+
+/// Whether the config named its identity files (`IdentityFile`), rather than `ssh -G`
+/// listing ssh's defaults (at least four of them, whatever the OpenSSH version). A config
+/// naming four default files itself is taken for the defaults: the order of offers is
+/// then ssh's, which costs round trips but nothing else.
+fn named_identity_files(raw: &[String]) -> bool {
+    let defaults = raw.len() >= 4
+        && raw
+            .iter()
+            .all(|file| DEFAULT_IDENTITIES.contains(&file.as_str()));
+    !raw.is_empty() && !defaults
 }
 
 fn is_yes(value: &str) -> bool {
@@ -174,6 +198,25 @@ identityagent none
         assert_eq!(host.identity_agent, AgentSocket::Disabled);
         assert_eq!(host.user_known_hosts.len(), 2);
         assert_eq!(host.strict_host_key_checking, StrictHostKeyChecking::Ask);
+    }
+
+    #[test]
+    fn tells_named_identity_files_from_ssh_defaults() {
+        let named = parse_ssh_g("studio", SAMPLE, &local()).expect("parses");
+        assert!(named.identity_files_named);
+        let defaults: String = DEFAULT_IDENTITIES
+            .iter()
+            .map(|file| format!("identityfile {file}\n"))
+            .collect();
+        let host = parse_ssh_g("h", &format!("hostname h\n{defaults}"), &local()).expect("parses");
+        assert!(!host.identity_files_named);
+        assert_eq!(host.identity_files.len(), DEFAULT_IDENTITIES.len());
+        let one = "hostname h\nidentityfile ~/.ssh/id_ed25519\n";
+        assert!(
+            parse_ssh_g("h", one, &local())
+                .expect("parses")
+                .identity_files_named
+        );
     }
 
     #[test]

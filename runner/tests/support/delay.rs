@@ -1,0 +1,70 @@
+//! A TCP relay on loopback that holds every chunk for a fixed time in each direction, so a
+//! loopback sshd answers as if it were far away: a step's duration divided by the round
+//! trip time is how many round trips it costs.
+//!
+//! Threads only (no process): one accepting, two per connection and direction (a reader
+//! stamping chunks, a writer releasing them on time). They end when their sockets close;
+//! the accepting one lives as long as the test binary.
+
+use std::io::{Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::sync::mpsc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+pub struct DelayRelay {
+    pub port: u16,
+}
+
+impl DelayRelay {
+    /// Relay connections to `127.0.0.1:target`, each byte delivered `one_way` after it
+    /// arrived (so a round trip takes twice that).
+    pub fn start(target: u16, one_way: Duration) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind relay");
+        let port = listener.local_addr().expect("relay addr").port();
+        thread::spawn(move || {
+            for client in listener.incoming().flatten() {
+                let Ok(server) = TcpStream::connect(("127.0.0.1", target)) else {
+                    continue;
+                };
+                for stream in [&client, &server] {
+                    let _ = stream.set_nodelay(true);
+                }
+                let (Ok(client_out), Ok(server_out)) = (client.try_clone(), server.try_clone())
+                else {
+                    continue;
+                };
+                thread::spawn(move || pipe(client, server_out, one_way));
+                thread::spawn(move || pipe(server, client_out, one_way));
+            }
+        });
+        Self { port }
+    }
+}
+
+/// Copy `from` to `to`, each chunk `delay` late, then pass the end on.
+fn pipe(mut from: TcpStream, mut to: TcpStream, delay: Duration) {
+    let (chunks, due) = mpsc::channel::<(Instant, Vec<u8>)>();
+    let writer = thread::spawn(move || {
+        for (at, chunk) in due {
+            thread::sleep(at.saturating_duration_since(Instant::now()));
+            if chunk.is_empty() || to.write_all(&chunk).is_err() {
+                break;
+            }
+        }
+        let _ = to.shutdown(Shutdown::Write);
+    });
+    let mut buf = vec![0_u8; 64 * 1024];
+    loop {
+        let n = from.read(&mut buf).unwrap_or(0);
+        // An empty chunk is the end, delivered in order after the data.
+        if chunks
+            .send((Instant::now() + delay, buf[..n].to_vec()))
+            .is_err()
+            || n == 0
+        {
+            break;
+        }
+    }
+    let _ = writer.join();
+}
