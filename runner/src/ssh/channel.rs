@@ -117,6 +117,13 @@ impl<'a> CommandChannel<'a> {
 
     /// Stop waiting for this command: it fails with `error` (unless its result is already
     /// known) and its channel is closed.
+    ///
+    /// One libssh2 rule this cannot keep: a packet half written when the socket filled must
+    /// be finished by the same call before the session sends anything else. A channel given
+    /// up on in that moment is not asked again, and the session would then refuse every
+    /// send. It takes MiBs of stdin in flight with the host no longer reading (windows of
+    /// 2 MiB a channel against the kernels' socket buffers); rdma-setup sends a password or
+    /// a small file.
     pub fn give_up(&mut self, error: ExecError, now: Instant) {
         if self.result.is_none() {
             self.result = Some(Err(error));
