@@ -30,13 +30,21 @@ Examples:
 Exit codes: 0 all good (warnings allowed), 1 a check failed or a host was unreachable,
 2 bad command line, 3 (--check only) nothing failed but a real run would change something.";
 
+/// `--version`: the release and the commit it was built from (runner/build.rs).
+const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (",
+    env!("RDMA_SETUP_COMMIT"),
+    ")"
+);
+
 /// Restore RDMA over Thunderbolt 5 on a cluster of Apple-silicon Macs, over SSH.
 ///
 /// Takes the Thunderbolt ports out of bridges, sets their static IPs, writes the JACCL
 /// device file (/tmp/mlx_ibv_devices.json), checks that RDMA is enabled and the RDMA devices
 /// and ports are up, and pings every cable.
 #[derive(Debug, Parser)]
-#[command(name = "rdma-setup", version, after_help = EXAMPLES)]
+#[command(name = "rdma-setup", version = VERSION, after_help = EXAMPLES)]
 pub struct Args {
     /// One end of a cable: SSH host, its Thunderbolt interface, the address to give it.
     /// Repeat for every end; two --node in the same subnet form one cable. Host order is

@@ -87,13 +87,15 @@ pub fn run_host(
         Mode::DryRun => Lock::NotNeeded,
     };
     let busy = matches!(lock, Lock::Busy);
-    if !busy {
-        steps.run_local(&local, &reads);
-    }
+    let give_back = match &lock {
+        Lock::Ours(content) => Some(host_lock::release(content)),
+        _ => None,
+    };
+    let given_back = !busy && steps.run_local(&local, &reads, give_back);
     // Given back before waiting for the other hosts: a run that held one host's lock while
     // waiting for another's could wait for a second run doing the same the other way round.
     // The pings that follow change nothing.
-    if let Lock::Ours(content) = &lock {
+    if let (Lock::Ours(content), false) = (&lock, given_back) {
         release_lock(&mut steps, content);
     }
     send(Event::LocalDone(host));

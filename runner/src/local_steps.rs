@@ -158,16 +158,27 @@ impl<'a> Steps<'a> {
         self.finish_step(READS_STEP, Vec::new());
     }
 
-    /// The node and host phases, their changes made together in apply mode.
-    pub fn run_local(&mut self, phases: &[&'static dyn Phase], reads: &[RemoteCommand]) {
+    /// The node and host phases, their changes made together in apply mode. `give_back`
+    /// (the host lock's release) rides with the reads that verify the changes, when there
+    /// are changes, saving its own round trip: the second pass only reads what came back, and
+    /// a change it would still make (one that failed in the batch) is answered from the
+    /// batch, not sent again. Whether `give_back` was sent.
+    pub fn run_local(
+        &mut self,
+        phases: &[&'static dyn Phase],
+        reads: &[RemoteCommand],
+        give_back: Option<RemoteCommand>,
+    ) -> bool {
         if self.place.mode != Mode::Apply {
-            return self.run_plain(phases);
+            self.run_plain(phases);
+            return false;
         }
         let planned = self.run_all(phases, Mode::Check);
         let changes: Vec<RemoteCommand> = planned.iter().flat_map(|ran| ran.held.clone()).collect();
         if changes.is_empty() || planned.iter().any(|ran| ran.lost.is_some()) {
             // Nothing to change (or the host is gone): what the first pass saw is the answer.
-            return self.report_all(planned.into_iter().map(|ran| (ran, None)).collect());
+            self.report_all(planned.into_iter().map(|ran| (ran, None)).collect());
+            return false;
         }
         debug!(host = %self.name(), changes = changes.len(), "making the changes together");
         if let Some(session) = self.session.as_mut() {
@@ -175,7 +186,15 @@ impl<'a> Steps<'a> {
         }
         self.finish_step(CHANGES_STEP, Vec::new());
         // Reads the changes may have made wrong are asked again, together.
-        self.prefetch(reads);
+        let sent = match self.session.as_mut() {
+            Some(session) => {
+                let first: Vec<RemoteCommand> = give_back.into_iter().collect();
+                let answers = session.send_with_reads(&first, reads);
+                !first.is_empty() && !answers.is_empty()
+            }
+            None => false,
+        };
+        self.finish_step(READS_STEP, Vec::new());
         let verified = self.run_all(phases, Mode::Apply);
         let pairs = verified
             .into_iter()
@@ -183,6 +202,7 @@ impl<'a> Steps<'a> {
             .map(|(verified, planned)| (verified, Some(planned.run.outcomes)))
             .collect();
         self.report_all(pairs);
+        sent
     }
 
     /// Phases once, in the run's own mode, each reported as it finishes.

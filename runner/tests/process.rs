@@ -188,3 +188,21 @@ fn ctrl_c_prints_what_finished_and_exits_130() {
         "{log}"
     );
 }
+
+#[test]
+fn version_names_the_commit_it_was_built_from() {
+    let finished = run(&["--version"]);
+    assert_eq!(finished.code(), Some(0));
+    let head = Command::new("git")
+        .args(["rev-parse", "--short=12", "HEAD"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .ok()
+        .filter(|output| output.status.success())
+        .map(|output| String::from_utf8_lossy(&output.stdout).trim().to_owned());
+    let commit = head.unwrap_or_else(|| "unknown".to_owned());
+    assert_eq!(
+        finished.stdout,
+        format!("rdma-setup {} ({commit})\n", env!("CARGO_PKG_VERSION"))
+    );
+}

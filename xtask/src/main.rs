@@ -1,6 +1,7 @@
 //! Developer chores: `cargo xtask <command>` (alias in `.cargo/config.toml`).
 
 mod bench;
+mod dist;
 mod fixtures;
 mod lab;
 mod record;
@@ -34,6 +35,13 @@ enum Command {
     /// Time rdma-setup (release build) on labs of 2, 4 and 8 simulated Macs against stock
     /// OpenSSH doing the same work; prints a Markdown table (needs root).
     Bench(bench::BenchArgs),
+    /// Write the shell completions and the man page, generated from the command line's
+    /// definition, under dist/ (commit the result; a test checks they are current).
+    Dist {
+        /// Where the files go.
+        #[arg(long, default_value = "dist")]
+        out: PathBuf,
+    },
 }
 
 fn main() -> ExitCode {
@@ -44,6 +52,9 @@ fn main() -> ExitCode {
         Command::Record(args) => record::run(&args),
         Command::Lab(args) => lab::run(*args),
         Command::Bench(args) => bench::run(&args),
+        Command::Dist { out } => {
+            dist::write_all(&workspace_root().join(out)).map(|()| ExitCode::SUCCESS)
+        }
     };
     match result {
         Ok(code) => code,
