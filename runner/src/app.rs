@@ -13,6 +13,7 @@ use crate::dry_run::DryRunConnector;
 use crate::interrupt::Interrupt;
 use crate::live::LivePrinter;
 use crate::lock_step::Locking;
+use crate::progress::Progress;
 use crate::proxy_view::ProxyView;
 use crate::render::Style;
 use crate::report::{Report, INTERRUPTED};
@@ -39,6 +40,15 @@ impl Execution {
     }
 }
 
+/// Which of the process's output streams are terminals.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Terminals {
+    /// Standard output, where the report goes (`--color auto`).
+    pub stdout: bool,
+    /// Standard error, where the live progress lines go.
+    pub stderr: bool,
+}
+
 /// Run the tool as `main` does, writing to the given streams, with no Ctrl-C handling.
 /// `terminal` says whether `out` is a terminal (for `--color auto`).
 pub fn execute(
@@ -47,14 +57,18 @@ pub fn execute(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Execution {
-    execute_interruptible(argv, terminal, out, err, None)
+    let terminals = Terminals {
+        stdout: terminal,
+        stderr: false,
+    };
+    execute_interruptible(argv, terminals, out, err, None)
 }
 
 /// Run the tool. With `interrupt`, a Ctrl-C during the run prints the report of what finished
 /// to `out` and ends the process with exit code 130.
 pub fn execute_interruptible(
     argv: impl IntoIterator<Item = OsString>,
-    terminal: bool,
+    terminals: Terminals,
     out: &mut dyn Write,
     err: &mut dyn Write,
     interrupt: Option<&Interrupt>,
@@ -64,7 +78,7 @@ pub fn execute_interruptible(
         Ok(args) => args,
         Err(error) => {
             let code = if error.use_stderr() { USAGE_ERROR } else { 0 };
-            let text = if color::enabled(color::choice_in(&argv), terminal) {
+            let text = if color::enabled(color::choice_in(&argv), terminals.stdout) {
                 error.render().ansi().to_string()
             } else {
                 error.render().to_string()
@@ -81,24 +95,31 @@ pub fn execute_interruptible(
         let written = emit(out, &list_phases(&all));
         return Execution::exit(checked(0, written, err));
     }
-    match prepare(&args, &all) {
+    match prepare(&args, &all, terminals) {
         Ok(Prepared {
             plan,
             phases,
             mode,
             connector,
             banner,
+            progress,
         }) => {
             if let Some(banner) = banner {
                 let _ = emit(err, &banner);
             }
             let style = Style {
-                color: color::enabled(args.color, terminal),
+                color: color::enabled(args.color, terminals.stdout),
                 quiet: args.quiet,
             };
             let mut live = Some(LivePrinter::new(&plan, &style));
-            let mut observe = |report: &Report, _: Option<&orchestrate::Event>| {
+            let mut observe = |report: &Report, event: Option<&orchestrate::Event>| {
+                if let (Some(progress), Some(event)) = (&progress, event) {
+                    progress.update(event);
+                }
                 if let Some(interrupt) = interrupt.filter(|interrupt| interrupt.requested()) {
+                    if let Some(progress) = &progress {
+                        progress.clear();
+                    }
                     interrupt.restore_terminal();
                     let stopped = Report {
                         interrupted: true,
@@ -109,8 +130,11 @@ pub fn execute_interruptible(
                     }
                     std::process::exit(INTERRUPTED);
                 }
-                if let Some(live) = live.as_mut() {
-                    live.update(out, report);
+                if let Some(live) = live.as_mut().filter(|live| live.has_news(report)) {
+                    match &progress {
+                        Some(progress) => progress.suspend(|| live.update(out, report)),
+                        None => live.update(out, report),
+                    }
                 }
             };
             let locking = if args.replay.is_some() {
@@ -126,6 +150,9 @@ pub fn execute_interruptible(
                 &locking,
                 &mut observe,
             );
+            if let Some(progress) = &progress {
+                progress.clear();
+            }
             let written = match live {
                 Some(live) => live.finish(out, &report),
                 None => Ok(()),
@@ -175,10 +202,16 @@ struct Prepared {
     connector: Box<dyn Connector>,
     /// What to say first (a replay names its scenario), on stderr.
     banner: Option<String>,
+    /// The live lines on stderr, when shown.
+    progress: Option<Progress>,
 }
 
 /// Everything that can be refused before any host is contacted.
-fn prepare(args: &Args, all: &[&'static dyn Phase]) -> Result<Prepared, String> {
+fn prepare(
+    args: &Args,
+    all: &[&'static dyn Phase],
+    terminals: Terminals,
+) -> Result<Prepared, String> {
     let mut mode = if args.dry_run {
         Mode::DryRun
     } else if args.check {
@@ -215,15 +248,30 @@ fn prepare(args: &Args, all: &[&'static dyn Phase]) -> Result<Prepared, String> 
     };
     let plan = plan(source)?;
 
+    let ssh_config = ssh_config(args)?;
+    // Live lines only where a person watches a run that takes time: over SSH, on a
+    // terminal, without -q and without logs on the same stream.
+    let progress = (terminals.stderr
+        && connector.is_none()
+        && mode != Mode::DryRun
+        && !args.quiet
+        && args.verbose == 0)
+        .then(|| Progress::new(&plan));
     let connector = match connector {
         Some(replay) => replay,
         None if mode == Mode::DryRun => Box::new(ProxyView(DryRunConnector)),
-        None => Box::new(SshConnector::new(SshOptions {
-            ssh_config: ssh_config(args)?,
-            connect_timeout: Duration::from_secs(args.connect_timeout),
-            command_timeout: Duration::from_secs(args.command_timeout),
-            accept_new_host_keys: args.accept_new_host_keys,
-        })),
+        None => {
+            let ssh = SshConnector::new(SshOptions {
+                ssh_config,
+                connect_timeout: Duration::from_secs(args.connect_timeout),
+                command_timeout: Duration::from_secs(args.command_timeout),
+                accept_new_host_keys: args.accept_new_host_keys,
+            });
+            match &progress {
+                Some(progress) => Box::new(ssh.with_prompt(progress.prompt())),
+                None => Box::new(ssh),
+            }
+        }
     };
     Ok(Prepared {
         plan,
@@ -231,6 +279,7 @@ fn prepare(args: &Args, all: &[&'static dyn Phase]) -> Result<Prepared, String> 
         mode,
         connector,
         banner,
+        progress,
     })
 }
 

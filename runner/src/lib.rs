@@ -16,6 +16,7 @@ mod local_steps;
 pub mod lock_step;
 mod logging;
 pub mod orchestrate;
+mod progress;
 mod proxy_view;
 mod replay_source;
 pub mod render;

@@ -28,6 +28,13 @@ impl<'a> LivePrinter<'a> {
         }
     }
 
+    /// Whether [`LivePrinter::update`] would print anything now.
+    pub fn has_news(&self, report: &Report) -> bool {
+        !self.header_printed
+            || (self.blocks_printed < self.sections.plan.nodes.len()
+                && self.sections.block_ready(report, self.blocks_printed))
+    }
+
     /// Print whatever has become ready.
     pub fn update(&mut self, out: &mut dyn Write, report: &Report) {
         if !self.header_printed {
