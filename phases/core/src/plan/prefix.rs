@@ -6,6 +6,12 @@ use serde::Serialize;
 use super::PlanError;
 
 /// A CIDR prefix length, 1..=32.
+///
+/// Hand-written rather than `ipnet`: the planner keeps one prefix for the whole cluster apart
+/// from the addresses, reads the `0xfffffffc` masks `ifconfig` prints, and words its errors
+/// like the old tool; the few lines of arithmetic below are all it needs and are tested.
+/// Planning a pool of /30s (cable discovery) is where `ipnet`'s subnet iterators would earn
+/// their place.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(transparent)]
 pub struct Prefix(u8);
