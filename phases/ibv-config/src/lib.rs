@@ -2,6 +2,7 @@
 //!
 //! `/tmp` is emptied by every reboot. Every host gets the same file (rank r reads row r).
 
+mod device_file;
 mod write;
 
 #[cfg(test)]
@@ -13,6 +14,7 @@ use rdma_phase::{
     IBV_DEVICES_PATH,
 };
 
+pub use device_file::{judge, Found};
 pub use write::{atomic_write, ATOMIC_WRITE_SCRIPT, TARGET_IS_A_DIRECTORY};
 
 /// The `ibv-config` phase.
@@ -60,19 +62,28 @@ impl Phase for IbvConfigPhase {
         let wanted = format!("{}\n", cx.plan().ibv_json());
         let read_back = rdma_phase::reads::cat(IBV_DEVICES_PATH);
 
-        if is_current(&cx.read(&read_back)?, &wanted) {
+        let found = judge(&cx.read(&read_back)?, &wanted);
+        if found == Found::Current {
             return Ok(vec![Outcome::ok(format!(
                 "IBV config current: {IBV_DEVICES_PATH}"
             ))]);
         }
+        // An invalid file is named in the rows, so the user learns what was wrong with it.
+        let (replaced, replacing) = match &found {
+            Found::Invalid(why) => (format!(" (replaced {why})"), format!(" (replacing {why})")),
+            _ => (String::new(), String::new()),
+        };
+        // The row a successful write prints; a pending row carries the same text, since the
+        // runner reports a change made ahead of this phase with it.
+        let written = format!("IBV config written: {IBV_DEVICES_PATH}{replaced}");
 
         let output = match cx.change(&atomic_write(IBV_DEVICES_PATH, &wanted))? {
             Applied::NotSent => {
                 return Ok(vec![Outcome::pending(format!(
-                    "would write {IBV_DEVICES_PATH}: {}",
+                    "would write {IBV_DEVICES_PATH}: {}{replacing}",
                     wanted.trim()
                 ))
-                .once_done(format!("IBV config written: {IBV_DEVICES_PATH}"))]);
+                .once_done(written)]);
             }
             Applied::Ran(output) => output,
         };
@@ -81,9 +92,7 @@ impl Phase for IbvConfigPhase {
         }
 
         if is_current(&cx.read(&read_back)?, &wanted) {
-            Ok(vec![Outcome::changed(format!(
-                "IBV config written: {IBV_DEVICES_PATH}"
-            ))])
+            Ok(vec![Outcome::changed(written)])
         } else {
             Ok(vec![Outcome::fail(format!(
                 "IBV config differs after writing: {IBV_DEVICES_PATH}"
@@ -122,10 +131,10 @@ fn write_failed(host: &str, output: &CommandOutput) -> Outcome {
     }
 }
 
-/// Whether `cat` found the file with the wanted content; whitespace at the ends does not
-/// count, a missing or unreadable file is not current.
+/// Whether `cat` found the file with the wanted content, compared as JSON values (spacing
+/// and a final newline do not count); a missing or unreadable file is not current.
 pub fn is_current(cat: &CommandOutput, wanted: &str) -> bool {
-    cat.success() && cat.stdout.trim() == wanted.trim()
+    judge(cat, wanted) == Found::Current
 }
 
 #[cfg(test)]
@@ -143,8 +152,10 @@ mod tests {
     #[case(cat(WANTED, "", 0), true)]
     #[case(cat("[[null,\"rdma_en5\"],[\"rdma_en5\",null]]", "", 0), true)]
     #[case(cat("  [[null,\"rdma_en5\"],[\"rdma_en5\",null]]\r\n\n", "", 0), true)]
-    #[case(cat("[[null, \"rdma_en5\"], [\"rdma_en5\", null]]\n", "", 0), false)]
+    #[case(cat("[[null, \"rdma_en5\"], [\"rdma_en5\", null]]", "", 0), true)]
+    #[case(cat("[[null, \"rdma_en5\"], [\"rdma_en5\", null]]\n", "", 0), true)]
     #[case(cat("[[null,\"rdma_en4\"],[\"rdma_en5\",null]]\n", "", 0), false)]
+    #[case(cat("{\"devices\": [\"rdma_en5\"]}", "", 0), false)]
     #[case(
         cat("", "cat: /tmp/mlx_ibv_devices.json: No such file or directory\n", 1),
         false
