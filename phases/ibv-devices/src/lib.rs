@@ -2,9 +2,13 @@
 //! the IPv4-mapped GID JACCL needs.
 
 mod decide;
+mod unsupported;
+
+#[cfg(test)]
+mod run_tests;
 
 use rdma_phase::facts::address_state;
-use rdma_phase::parse::{parse_ibv_devices, parse_ibv_devinfo};
+use rdma_phase::parse::{parse_ibv_devices, parse_ibv_devinfo, parse_rdma_ctl_status, RdmaState};
 use rdma_phase::reads;
 use rdma_phase::{Context, Outcome, Phase, PhaseError, RemoteCommand, Scope, Status};
 
@@ -12,6 +16,7 @@ pub use decide::{
     classify_listing, gid_row, listing_row, missing_gid_row, pick_device, port_row, Listing,
     NodeFacts,
 };
+pub use unsupported::{port_kind, port_link, unsupported_row, PortKind, PortLink};
 
 /// The `ibv-devices` phase.
 pub struct IbvDevicesPhase;
@@ -37,8 +42,11 @@ impl Phase for IbvDevicesPhase {
         Scope::Node
     }
 
-    /// The device list, the node's port, and its interface (read when the GID is missing,
-    /// to tell a pending address from a stuck port).
+    /// The device list, the node's port, its interface (read when the GID is missing, to
+    /// tell a pending address from a stuck port) and whether RDMA is on (read when the
+    /// device is missing; the rdma-status phase reads it too, so it is asked once).
+    /// `networksetup` and `system_profiler` are not declared: they are slow, and only a
+    /// Mac with RDMA enabled and no device for the port needs them.
     fn reads(&self, cx: &Context<'_>) -> Vec<RemoteCommand> {
         let Some(node) = cx.node() else {
             return Vec::new();
@@ -48,6 +56,7 @@ impl Phase for IbvDevicesPhase {
             reads::ibv_devices(),
             reads::ibv_devinfo(device.as_str()),
             reads::ifconfig(node.iface.as_str()),
+            reads::rdma_ctl_status(),
         ]
     }
 
@@ -82,10 +91,10 @@ impl Phase for IbvDevicesPhase {
         let listing = cx.read(&reads::ibv_devices())?;
         let devices = parse_ibv_devices(&listing.stdout);
         let listed = classify_listing(&listing, &devices, &facts.device);
-        let row = listing_row(&listed, &facts);
         if listed != Listing::Found {
-            return Ok(vec![row]);
+            return Ok(vec![no_device_row(cx, &listed, &facts)?]);
         }
+        let row = listing_row(&listed, &facts);
 
         let info = cx.read(&reads::ibv_devinfo(facts.device.as_str()))?;
         let parsed = parse_ibv_devinfo(&info.stdout);
@@ -101,4 +110,29 @@ impl Phase for IbvDevicesPhase {
         };
         Ok(vec![row, port, gid])
     }
+}
+
+/// The row when the node's device is not listed. With RDMA enabled, "none" cannot mean
+/// "disabled": the port's hardware says what it is instead.
+fn no_device_row(
+    cx: &mut Context<'_>,
+    listed: &Listing,
+    facts: &NodeFacts<'_>,
+) -> Result<Outcome, PhaseError> {
+    if !matches!(listed, Listing::NoDevices | Listing::Elsewhere(_)) {
+        return Ok(listing_row(listed, facts));
+    }
+    let rdma = parse_rdma_ctl_status(&cx.read(&reads::rdma_ctl_status())?);
+    if rdma != RdmaState::Enabled {
+        return Ok(listing_row(listed, facts));
+    }
+    let port = port_kind(&cx.read(&reads::hardware_ports())?, facts.iface);
+    let link = match port {
+        PortKind::Thunderbolt(receptacle) => Some(port_link(
+            &cx.read(&reads::thunderbolt_buses())?,
+            receptacle,
+        )),
+        _ => None,
+    };
+    Ok(unsupported_row(listed, &port, link.as_ref(), facts))
 }
