@@ -10,7 +10,10 @@ mod run_tests;
 use rdma_phase::facts::address_state;
 use rdma_phase::parse::{parse_ibv_devices, parse_ibv_devinfo, parse_rdma_ctl_status, RdmaState};
 use rdma_phase::reads;
-use rdma_phase::{Context, Outcome, Phase, PhaseError, RemoteCommand, Scope, Status};
+use rdma_phase::{
+    CommandOutput, Context, Outcome, Phase, PhaseError, RemoteCommand, Scope, Status,
+    TransportError,
+};
 
 pub use decide::{
     classify_listing, gid_row, listing_row, missing_gid_row, pick_device, port_row, Listing,
@@ -126,13 +129,28 @@ fn no_device_row(
     if rdma != RdmaState::Enabled {
         return Ok(listing_row(listed, facts));
     }
-    let port = port_kind(&cx.read(&reads::hardware_ports())?, facts.iface);
+    let port = port_kind(&explaining_read(cx, &reads::hardware_ports())?, facts.iface);
     let link = match port {
         PortKind::Thunderbolt(receptacle) => Some(port_link(
-            &cx.read(&reads::thunderbolt_buses())?,
+            &explaining_read(cx, &reads::thunderbolt_buses())?,
             receptacle,
         )),
         _ => None,
     };
     Ok(unsupported_row(listed, &port, link.as_ref(), facts))
+}
+
+/// A read that only explains a failure (`system_profiler` can take seconds): when the
+/// command itself fails (a timeout), the row loses the explanation, not its verdict. A
+/// broken session or a refused command still ends the phase, as any read's would.
+fn explaining_read(
+    cx: &mut Context<'_>,
+    command: &RemoteCommand,
+) -> Result<CommandOutput, PhaseError> {
+    match cx.read(command) {
+        Err(error @ TransportError::Command { .. }) => {
+            Ok(CommandOutput::new("", error.detail(), -1))
+        }
+        other => other,
+    }
 }

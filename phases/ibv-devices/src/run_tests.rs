@@ -1,8 +1,9 @@
 //! The phase end to end against a scripted host, with what real Macs print: TN3205's GID
 //! table beside a self-assigned address, and a Thunderbolt 4 Mac with RDMA enabled.
 
-use rdma_harness::phase_test::run_phase;
+use rdma_harness::phase_test::{run_phase, run_phase_entries};
 use rdma_phase::{CommandOutput, Mode, Outcome, Status};
+use rdma_replay::{Entry, Failure, FailureKind};
 use rstest::rstest;
 
 use super::IBV_DEVICES;
@@ -186,6 +187,37 @@ fn unreadable_link_speed_still_says_the_port_cannot_do_rdma() {
         .hint
         .as_deref()
         .is_some_and(|hint| hint.contains("the link of Thunderbolt 2 could not be read")));
+}
+
+/// `system_profiler` timing out loses the speed, not the row.
+#[test]
+fn a_timed_out_system_profiler_leaves_the_speed_out() {
+    let timed_out = Entry {
+        command: "system_profiler SPThunderboltDataType -json".to_owned(),
+        stdin: None,
+        output: Err(Failure {
+            kind: FailureKind::Failed,
+            reason: "no answer within 30 s".to_owned(),
+            hint: "the host is slow".to_owned(),
+        }),
+    };
+    let scripted = run_phase_entries(
+        &IBV_DEVICES,
+        Mode::Check,
+        vec![
+            Entry::ran("ibv_devices", None, ok(HEADER_ONLY)),
+            Entry::ran("rdma_ctl status", None, ok("enabled\n")),
+            Entry::ran("networksetup -listallhardwareports", None, ok(PORTS)),
+            timed_out,
+        ],
+    );
+    assert_eq!(
+        rows(&scripted.outcomes),
+        [(
+            Status::Fail,
+            "IBV devices: none, RDMA is enabled but en5 cannot do RDMA (Thunderbolt 4, or not a Thunderbolt 5 cable)"
+        )]
+    );
 }
 
 /// RDMA off (or unknown): the row is the one it always was, and the hardware is not read.
