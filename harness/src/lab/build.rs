@@ -3,10 +3,12 @@
 
 use std::path::Path;
 
+use super::clutter::assign_self_addresses;
 use super::files::{mkdir, set_mode, write, write_bytes};
 use super::instance::Lab;
 use super::net::{self, addr, HIDDEN_NET, MGMT_NET};
 use super::ports::{port_guid, port_mac};
+use super::quirks::{Quirk, QuirkySpec};
 use super::spec::{Fault, LabSpec, Misbehaviour, HIDDEN_IFACE, MGMT_IFACE};
 use super::state::{HostState, PortState};
 use super::{locate, naming, process, ssh, LabError};
@@ -27,7 +29,8 @@ pub const SHIM_COMMANDS: &[&str] = &[
 ];
 
 impl Lab {
-    pub(super) fn build(&mut self, spec: &LabSpec, shim: &Path) -> Result<(), LabError> {
+    pub(super) fn build(&mut self, quirky: &QuirkySpec, shim: &Path) -> Result<(), LabError> {
+        let spec = &quirky.spec;
         let paths = self.paths();
         self.install_shims(shim)?;
         self.make_host_dirs(spec)?;
@@ -45,8 +48,9 @@ impl Lab {
             .hosts
             .iter()
             .enumerate()
-            .map(|(index, name)| self.host_record(spec, index, name))
+            .map(|(index, name)| self.host_record(quirky, index, name))
             .collect();
+        assign_self_addresses(&mut self.state.hosts);
         for host in &self.state.hosts {
             net::add_ns(&host.ns)?;
         }
@@ -106,9 +110,15 @@ impl Lab {
         }
         for fault in &spec.faults {
             if let Fault::Bridged { host, port, bridge } = fault {
-                net::bridge_port(&self.state.host(host)?.ns, bridge, port)?;
+                let ns = &self.state.host(host)?.ns;
+                net::bridge_port(ns, bridge, port)?;
+                // A bridge member lists no IPv4 address: configd's moves off the port.
+                if let Some(ip) = self.self_assigned(host, port) {
+                    net::unassign(ns, port, ip)?;
+                }
             }
         }
+        self.apply_quirks(quirky)?;
 
         for host in &spec.hosts {
             let disabled = spec
@@ -138,7 +148,8 @@ impl Lab {
         self.state.save()
     }
 
-    fn host_record(&self, spec: &LabSpec, index: usize, name: &str) -> HostState {
+    fn host_record(&self, quirky: &QuirkySpec, index: usize, name: &str) -> HostState {
+        let spec = &quirky.spec;
         let jump = spec.faults.iter().find_map(|fault| match fault {
             Fault::BehindJump { host, jump } if host == name => Some(jump.clone()),
             _ => None,
@@ -168,6 +179,7 @@ impl Lab {
                     guid: port_guid(host_index, &mine.port),
                     peer_host: theirs.host.clone(),
                     peer_port: theirs.port.clone(),
+                    self_assigned: None,
                 })
             })
             .collect();
@@ -181,6 +193,8 @@ impl Lab {
             relay_pid: None,
             delay_ms,
             ports,
+            busy: quirky.is(name, |quirk| matches!(quirk, Quirk::Busy { .. })),
+            thunderbolt4: quirky.is(name, |quirk| matches!(quirk, Quirk::Thunderbolt4 { .. })),
         }
     }
 

@@ -5,7 +5,8 @@ use super::{net, LabError};
 
 impl Lab {
     /// Connect the cable at this port (as a fresh veth pair: like a real hotplug, the ports
-    /// come back without addresses).
+    /// come back without the addresses set on them, holding only the self-assigned 169.254
+    /// address configd gives a port with a link).
     pub fn plug(&mut self, host: &str, port: &str) -> Result<(), LabError> {
         let (mine, theirs) = self.cable_ends(host, port)?;
         net::remove_port(&mine.0, &mine.1)?;
@@ -13,7 +14,30 @@ impl Lab {
         net::cable(
             (&mine.0, &mine.1, &mine.2),
             (&theirs.0, &theirs.1, &theirs.2),
-        )
+        )?;
+        let peer = self.peer_of(host, port)?;
+        for (end_host, end_port, ns) in [(host, port, &mine.0), (&peer.0, &peer.1, &theirs.0)] {
+            if let Some(ip) = self.self_assigned(end_host, end_port) {
+                net::self_assign(ns, end_port, ip)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The 169.254 address configd gives `host:port` while it has a link.
+    pub fn self_assigned(&self, host: &str, port: &str) -> Option<std::net::Ipv4Addr> {
+        let host = self.state.host(host).ok()?;
+        host.ports.iter().find(|p| p.name == port)?.self_assigned
+    }
+
+    fn peer_of(&self, host: &str, port: &str) -> Result<(String, String), LabError> {
+        self.state
+            .host(host)?
+            .ports
+            .iter()
+            .find(|p| p.name == port)
+            .map(|p| (p.peer_host.clone(), p.peer_port.clone()))
+            .ok_or_else(|| LabError::Spec(format!("{host}:{port} has no cable")))
     }
 
     /// Pull the cable at this port: both ports stay, up, without carrier.
@@ -65,14 +89,7 @@ impl Lab {
             ))
         };
         let mine = end(host, port)?;
-        let peer = self
-            .state
-            .host(host)?
-            .ports
-            .iter()
-            .find(|p| p.name == port)
-            .map(|p| (p.peer_host.clone(), p.peer_port.clone()))
-            .ok_or_else(|| LabError::Spec(format!("{host}:{port} has no cable")))?;
+        let peer = self.peer_of(host, port)?;
         let theirs = end(&peer.0, &peer.1)?;
         Ok((mine, theirs))
     }

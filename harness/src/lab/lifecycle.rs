@@ -2,12 +2,15 @@
 //! process, and removing it, and the list of labs on this machine.
 
 use super::instance::Lab;
+use super::quirks::QuirkySpec;
 use super::state::{base_dir, LabState};
-use super::{files, locate, naming, preflight, roster, scenario, teardown, LabError, LabSpec};
+use super::{files, locate, naming, preflight, roster, teardown, LabError};
 
 impl Lab {
-    /// Build a lab. Fails loudly, naming what is missing, when the machine cannot host one.
-    pub fn up(spec: LabSpec) -> Result<Self, LabError> {
+    /// Build a lab from a [`LabSpec`](super::LabSpec), or a [`QuirkySpec`] for messier
+    /// Macs. Fails loudly, naming what is missing, when the machine cannot host one.
+    pub fn up(spec: impl Into<QuirkySpec>) -> Result<Self, LabError> {
+        let spec: QuirkySpec = spec.into();
         preflight::check()?;
         spec.validate()?;
         let shim = locate::shim()?;
@@ -37,7 +40,7 @@ impl Lab {
                     .duration_since(std::time::UNIX_EPOCH)
                     .ok()
                     .map(|since| since.as_secs()),
-                scenario: Some(scenario::describe(&spec)),
+                scenario: Some(spec.describe()),
                 hosts: Vec::new(),
             },
             children: Vec::new(),

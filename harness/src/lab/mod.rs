@@ -26,6 +26,7 @@ pub mod testing;
 mod lifecycle;
 
 mod build;
+mod clutter;
 
 // What a running lab can do, one concern a file, each adding methods to `Lab`.
 mod cables;
@@ -51,6 +52,7 @@ mod ssh;
 
 pub mod locate;
 mod preflight;
+pub mod quirks;
 pub mod scenario;
 
 mod files;
@@ -66,6 +68,7 @@ mod error;
 pub use build::SHIM_COMMANDS;
 pub use error::LabError;
 pub use instance::Lab;
+pub use quirks::{OldDeviceFile, Quirk, QuirkySpec};
 pub use spec::{
     Cable, Fault, HostKeyFault, LabSpec, Misbehaviour, PortRef, HIDDEN_IFACE, MGMT_IFACE,
 };

@@ -7,6 +7,8 @@
 use std::net::Ipv4Addr;
 
 use super::{sys, LabError};
+use crate::macos::identity::secured_link_local;
+use crate::macos::VmBridge;
 
 /// Management network: controller .1, host i (from 1) at .10+i.
 pub const MGMT_NET: [u8; 3] = [10, 77, 0];
@@ -66,7 +68,9 @@ pub fn attach(
     Ok(())
 }
 
-/// A Thunderbolt cable: a veth pair created directly between the two host namespaces.
+/// A Thunderbolt cable: a veth pair created directly between the two host namespaces. Each
+/// end gets the "secured" link-local macOS would give it instead of the kernel's EUI-64 one
+/// (which the RDMA port lists separately, first in its GID table).
 pub fn cable(
     (ns_a, port_a, mac_a): (&str, &str, &str),
     (ns_b, port_b, mac_b): (&str, &str, &str),
@@ -78,8 +82,91 @@ pub fn cable(
             "name", port_b, "address", mac_b, "netns", ns_b,
         ],
     )?;
-    sys::ip_in(ns_a, &["link", "set", port_a, "up"])?;
-    sys::ip_in(ns_b, &["link", "set", port_b, "up"])?;
+    for (ns, port, mac) in [(ns_a, port_a, mac_a), (ns_b, port_b, mac_b)] {
+        sys::ip_in(ns, &["link", "set", port, "addrgenmode", "none"])?;
+        sys::ip_in(ns, &["link", "set", port, "up"])?;
+        let link_local = format!("{}/64", secured_link_local(mac));
+        sys::ip_in(
+            ns,
+            &["-6", "addr", "add", &link_local, "dev", port, "nodad"],
+        )?;
+    }
+    Ok(())
+}
+
+/// configd's self-assigned address on a port with a link: `169.254.x.y/16`, broadcast
+/// 169.254.255.255. Added last, so the kernel lists it after any address already there.
+pub fn self_assign(ns: &str, port: &str, ip: Ipv4Addr) -> Result<(), LabError> {
+    let cidr = format!("{ip}/16");
+    sys::ip_in(
+        ns,
+        &[
+            "addr",
+            "add",
+            &cidr,
+            "broadcast",
+            "169.254.255.255",
+            "dev",
+            port,
+        ],
+    )?;
+    Ok(())
+}
+
+/// Take the self-assigned address off a port (configd does when the port joins a bridge).
+pub fn unassign(ns: &str, port: &str, ip: Ipv4Addr) -> Result<(), LabError> {
+    let cidr = format!("{ip}/16");
+    sys::ip_in(ns, &["addr", "del", &cidr, "dev", port])?;
+    Ok(())
+}
+
+/// An address on `lo` without the route to its whole prefix: Linux would make all of
+/// 10.0.0.0/8 local for `10.254.254.254/8` on a loopback device, swallowing the lab's own
+/// management network; macOS's `lo0` alias does not do that to other interfaces' subnets.
+pub fn loopback_alias(ns: &str, ip: Ipv4Addr, bits: u8) -> Result<(), LabError> {
+    let cidr = format!("{ip}/{bits}");
+    sys::ip_in(ns, &["addr", "add", &cidr, "dev", "lo", "noprefixroute"])?;
+    Ok(())
+}
+
+/// A virtual machine bridge with its address and the VM's end as a member: a veth whose
+/// peer (`stub`) waits, up, in the switch namespace, so the member has a link as while the VM
+/// runs.
+pub fn vm_bridge(ns: &str, vm: &VmBridge, switch_ns: &str, stub: &str) -> Result<(), LabError> {
+    sys::ip_in(
+        ns,
+        &[
+            "link", "add", "name", &vm.name, "address", &vm.ether, "type", "bridge",
+        ],
+    )?;
+    let cidr = format!("{}/{}", vm.inet.0, vm.inet.1.bits());
+    sys::ip_in(
+        ns,
+        &["addr", "add", &cidr, "broadcast", "+", "dev", &vm.name],
+    )?;
+    sys::ip_in(
+        ns,
+        &[
+            "link",
+            "add",
+            "name",
+            &vm.member,
+            "address",
+            &vm.member_ether,
+            "type",
+            "veth",
+            "peer",
+            "name",
+            stub,
+            "netns",
+            switch_ns,
+        ],
+    )?;
+    sys::ip_in(switch_ns, &["link", "set", stub, "up"])?;
+    sys::ip_in(ns, &["link", "set", &vm.member, "addrgenmode", "none"])?;
+    sys::ip_in(ns, &["link", "set", &vm.member, "master", &vm.name])?;
+    sys::ip_in(ns, &["link", "set", &vm.member, "up"])?;
+    sys::ip_in(ns, &["link", "set", &vm.name, "up"])?;
     Ok(())
 }
 
@@ -99,6 +186,8 @@ pub fn dangling_port(
             "name", stub, "netns", switch_ns,
         ],
     )?;
+    // No carrier, so neither an IPv6 link-local nor a self-assigned IPv4 address.
+    sys::ip_in(ns, &["link", "set", port, "addrgenmode", "none"])?;
     sys::ip_in(ns, &["link", "set", port, "up"])?;
     Ok(())
 }

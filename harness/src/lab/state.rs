@@ -26,6 +26,10 @@ pub struct PortState {
     pub guid: u64,
     pub peer_host: String,
     pub peer_port: String,
+    /// The 169.254 address configd gives the port while its cable has a link (unique in
+    /// the lab); `None` in a lab from before this was simulated.
+    #[serde(default)]
+    pub self_assigned: Option<Ipv4Addr>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -43,6 +47,12 @@ pub struct HostState {
     pub relay_pid: Option<u32>,
     pub delay_ms: Option<u64>,
     pub ports: Vec<PortState>,
+    /// A Mac in daily use (`lab up --busy`): its shims list `macos::busy`'s interfaces too.
+    #[serde(default)]
+    pub busy: bool,
+    /// A Thunderbolt 4 Mac (`lab up --tb4`): no RDMA device, 40 Gb/s links.
+    #[serde(default)]
+    pub thunderbolt4: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

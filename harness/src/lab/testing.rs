@@ -7,12 +7,12 @@ use std::process::{Command, Stdio};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use super::{locate, Lab, LabError, LabSpec};
+use super::{locate, Lab, LabError, QuirkySpec};
 
 /// Build a lab for a test. `None` means "skip": the machine cannot host a lab and this is
 /// not CI. Under `CI=true` that case panics instead, so a CI without root fails visibly.
 /// Any other error panics: a lab that should work and does not is a failure.
-pub fn lab_for_test(spec: LabSpec) -> Option<Lab> {
+pub fn lab_for_test(spec: impl Into<QuirkySpec>) -> Option<Lab> {
     ensure_shim();
     match Lab::up(spec) {
         Ok(lab) => Some(lab),

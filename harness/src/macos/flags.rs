@@ -75,6 +75,10 @@ impl IfOptions {
     pub const ETHERNET: Self = Self(0x50b);
     /// `lo0`: `options=1203<RXCSUM,TXCSUM,TXSTATUS,SW_TIMESTAMP>`.
     pub const LOOPBACK: Self = Self(0x1203);
+    /// A virtual machine bridge (`bridge100`): `options=3<RXCSUM,TXCSUM>`.
+    pub const VM_BRIDGE: Self = Self(0x3);
+    /// Skywalk interfaces (`anpi0`, `ap1`, `awdl0`, `llw0`): `options=400<CHANNEL_IO>`.
+    pub const CHANNEL_IO: Self = Self(0x400);
 
     const NAMES: &'static [(u32, &'static str)] = &[
         (0x1, "RXCSUM"),
@@ -150,6 +154,25 @@ mod tests {
         assert_eq!(
             IfOptions::LOOPBACK.to_string(),
             "options=1203<RXCSUM,TXCSUM,TXSTATUS,SW_TIMESTAMP>"
+        );
+        assert_eq!(IfOptions::VM_BRIDGE.to_string(), "options=3<RXCSUM,TXCSUM>");
+        assert_eq!(IfOptions::CHANNEL_IO.to_string(), "options=400<CHANNEL_IO>");
+    }
+
+    #[test]
+    fn flags_of_the_other_interfaces_a_mac_lists() {
+        assert_eq!(IfFlags(0).to_string(), "flags=0<>");
+        assert_eq!(
+            IfFlags(0x8010).to_string(),
+            "flags=8010<POINTOPOINT,MULTICAST>"
+        );
+        assert_eq!(
+            IfFlags(0x8051).to_string(),
+            "flags=8051<UP,POINTOPOINT,RUNNING,MULTICAST>"
+        );
+        assert_eq!(
+            IfFlags(0x8a63).to_string(),
+            "flags=8a63<UP,BROADCAST,SMART,RUNNING,ALLMULTI,SIMPLEX,MULTICAST>"
         );
     }
 }

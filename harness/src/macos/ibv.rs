@@ -1,6 +1,9 @@
 //! `ibv_devices` and `ibv_devinfo` in rdma-core's layout (TABs included).
 
 use std::fmt::Write as _;
+use std::net::Ipv4Addr;
+
+use super::identity::eui64_link_local;
 
 /// One RDMA device as `ibv_devinfo` describes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -12,9 +15,19 @@ pub struct IbvDeviceView {
     pub sys_image_guid: u64,
     /// `PORT_ACTIVE (4)` when true, `PORT_DOWN (1)` otherwise.
     pub port_active: bool,
-    /// GID table entries in order: `GID[0]` the link-local, `GID[1]` `::ffff:a.b.c.d` once the
-    /// interface has an IPv4 address.
+    /// GID table entries in order, as [`gid_table`] builds them.
     pub gids: Vec<String>,
+}
+
+/// A Thunderbolt RDMA port's GID table in TN3205's shape: the EUI-64 link-local of the port's
+/// MAC, an IPv4-mapped GID for each IPv4 address of the interface (in the interface's order:
+/// the reference says the order of two is not guaranteed), then the interface's secured
+/// link-local (none on a bridge member, which has no IPv6).
+pub fn gid_table(mac: &str, ipv4: &[Ipv4Addr], secured: Option<&str>) -> Vec<String> {
+    let mut gids = vec![eui64_link_local(mac)];
+    gids.extend(ipv4.iter().map(|ip| format!("::ffff:{ip}")));
+    gids.extend(secured.map(str::to_owned));
+    gids
 }
 
 /// `ibv_devices`: the two header lines, then one line per device in the order given
@@ -69,11 +82,23 @@ pub fn ibv_devinfo(device: &IbvDeviceView, verbose: bool) -> String {
         "\t\t\tport_lmc:\t\t0x00\n",
         "\t\t\tlink_layer:\t\tThunderbolt\n",
     ));
+    // SOURCE-DERIVED: rdma-core's verbose port attributes in its order; only active_width,
+    // active_speed and the GIDs are in TN3205's capture. No phys_state line: rdma-core prints
+    // it for InfiniBand transports only, and the capture goes from active_speed to GID[0].
     if verbose {
         out.push_str(concat!(
             "\t\t\tmax_msg_sz:\t\t0x40000000\n",
             "\t\t\tport_cap_flags:\t\t0x00000000\n",
+            "\t\t\tmax_vl_num:\t\t1 (1)\n",
+            "\t\t\tbad_pkey_cntr:\t\t0x0\n",
+            "\t\t\tqkey_viol_cntr:\t\t0x0\n",
+            "\t\t\tsm_sl:\t\t\t0\n",
+            "\t\t\tpkey_tbl_len:\t\t1\n",
             "\t\t\tgid_tbl_len:\t\t16\n",
+            "\t\t\tsubnet_timeout:\t\t0\n",
+            "\t\t\tinit_type_reply:\t0\n",
+            "\t\t\tactive_width:\t\t8X (4)\n",
+            "\t\t\tactive_speed:\t\t10.0 Gbps (4)\n",
         ));
         for (index, gid) in device.gids.iter().enumerate() {
             let _ = writeln!(out, "\t\t\tGID[{index:3}]:\t\t{gid}");
@@ -88,7 +113,8 @@ pub fn ibv_devinfo_missing(name: &str) -> (String, i32) {
     (format!("IB device '{name}' wasn't found\n"), 255)
 }
 
-/// `ibv_devinfo` with no device at all: (stderr, exit code).
+/// `ibv_devinfo` (without `-d`) with no device at all: (stderr, exit code). With `-d NAME`
+/// rdma-core says [`ibv_devinfo_missing`] instead, devices or not.
 pub fn ibv_no_devices() -> (String, i32) {
     ("No IB devices found\n".to_owned(), 255)
 }
@@ -136,10 +162,11 @@ mod tests {
             node_guid: 0x8396_a9d9_edba_ac05,
             sys_image_guid: 0x8096_a9d9_edba_ac05,
             port_active: active,
-            gids: vec![
-                "fe80::344d:4ff:feea:4e40".into(),
-                "::ffff:10.254.0.5".into(),
-            ],
+            gids: gid_table(
+                "36:4d:04:ea:4e:40",
+                &[Ipv4Addr::new(169, 254, 205, 255)],
+                Some("fe80::1021:1bac:fe1:b5e3"),
+            ),
         }
     }
 
@@ -168,13 +195,45 @@ mod tests {
     }
 
     #[test]
-    fn verbose_devinfo_lists_the_gids() {
+    fn verbose_devinfo_ends_with_tn3205s_lines() {
         let text = ibv_devinfo(&en5(true), true);
         assert!(text.contains("\t\t\tstate:\t\t\tPORT_ACTIVE (4)\n"));
-        assert!(text.contains(
-            "\t\t\tGID[  0]:\t\tfe80::344d:4ff:feea:4e40\n\t\t\tGID[  1]:\t\t::ffff:10.254.0.5\n"
-        ));
+        // TN3205's capture, byte for byte, then the blank line ending the port section.
+        assert!(
+            text.ends_with(
+                "\t\t\tactive_width:\t\t8X (4)\n\
+                 \t\t\tactive_speed:\t\t10.0 Gbps (4)\n\
+                 \t\t\tGID[  0]:\t\tfe80::344d:4ff:feea:4e40\n\
+                 \t\t\tGID[  1]:\t\t::ffff:169.254.205.255\n\
+                 \t\t\tGID[  2]:\t\tfe80::1021:1bac:fe1:b5e3\n\
+                 \n"
+            ),
+            "{text}"
+        );
         assert!(!ibv_devinfo(&en5(true), false).contains("GID["));
+        assert!(!ibv_devinfo(&en5(true), false).contains("active_width"));
+    }
+
+    #[test]
+    fn every_ipv4_address_has_its_mapped_gid() {
+        let both = [
+            Ipv4Addr::new(10, 254, 0, 5),
+            Ipv4Addr::new(169, 254, 205, 255),
+        ];
+        assert_eq!(
+            gid_table("36:4d:04:ea:4e:40", &both, Some("fe80::1021:1bac:fe1:b5e3")),
+            [
+                "fe80::344d:4ff:feea:4e40",
+                "::ffff:10.254.0.5",
+                "::ffff:169.254.205.255",
+                "fe80::1021:1bac:fe1:b5e3"
+            ]
+        );
+        // A bridge member: no IPv4, no IPv6 on the interface, the EUI-64 GID only.
+        assert_eq!(
+            gid_table("36:4d:04:ea:4e:40", &[], None),
+            ["fe80::344d:4ff:feea:4e40"]
+        );
     }
 
     #[test]

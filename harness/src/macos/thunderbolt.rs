@@ -13,13 +13,58 @@
 use serde::Serialize;
 
 use super::apple_json::to_apple_json;
+use super::identity::fingerprint;
 
 /// The machine whose buses these are (`device_name_key` of each bus).
 pub const HOST_MODEL_NAME: &str = "Mac Studio";
 /// How a cabled Mac Studio (M3 Ultra) describes itself to its peer.
 pub const PEER_MODEL_NAME: &str = "Mac Studio";
 pub const PEER_MODEL_ID: &str = "Mac15,14";
+/// A Thunderbolt 4 Mac: the M4 Mac mini, whose ports cannot do RDMA.
+pub const TB4_MODEL_NAME: &str = "Mac mini";
+pub const TB4_MODEL_ID: &str = "Mac16,10";
 pub const APPLE: &str = "Apple Inc.";
+
+/// Which Thunderbolt a Mac's ports speak. RDMA needs Thunderbolt 5 at both ends; a Thunderbolt
+/// 4 Mac can still say `enabled` in `rdma_ctl status`, and lists no RDMA device.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Generation {
+    #[default]
+    Thunderbolt5,
+    Thunderbolt4,
+}
+
+impl Generation {
+    pub fn can_rdma(self) -> bool {
+        self == Self::Thunderbolt5
+    }
+
+    /// `current_speed_key` of a link: the slower end sets the pace (TB5 `80 Gb/s`, TB4
+    /// `40 Gb/s`, as the reference says).
+    pub fn link_speed(self, peer: Self) -> &'static str {
+        if self == Self::Thunderbolt5 && peer == Self::Thunderbolt5 {
+            "80 Gb/s"
+        } else {
+            "40 Gb/s"
+        }
+    }
+
+    /// `current_speed_key` of an idle receptacle. The reference gives the TB5 one only; a
+    /// TB4 port's maximum is 40 Gb/s.
+    fn idle_speed(self) -> &'static str {
+        match self {
+            Self::Thunderbolt5 => "Up to 120 Gb/s",
+            Self::Thunderbolt4 => "Up to 40 Gb/s",
+        }
+    }
+
+    fn model(self) -> (&'static str, &'static str) {
+        match self {
+            Self::Thunderbolt5 => (PEER_MODEL_NAME, PEER_MODEL_ID),
+            Self::Thunderbolt4 => (TB4_MODEL_NAME, TB4_MODEL_ID),
+        }
+    }
+}
 /// The XDomain protocol id of the RDMA service an RDMA-enabled Mac advertises.
 pub const RDMA_PROTOCOL_ID: u32 = 64087;
 
@@ -32,6 +77,8 @@ pub struct ThunderboltBusView {
     pub receptacle: u32,
     pub domain_uuid: String,
     pub switch_uid: String,
+    /// What this Mac's own ports speak.
+    pub generation: Generation,
     /// The Mac at the other end of a cable with a link; `None` for an idle receptacle.
     pub peer: Option<ThunderboltPeerView>,
 }
@@ -42,8 +89,10 @@ pub struct ThunderboltPeerView {
     /// The domain UUID of the peer's own bus this cable is plugged into.
     pub domain_uuid: String,
     pub ip_service_uuid: String,
-    /// Present when the peer has RDMA enabled.
+    /// Present when the peer has RDMA enabled (and can do it: Thunderbolt 5).
     pub rdma_service_uuid: Option<String>,
+    /// What the peer's ports speak: its model, and the link's speed.
+    pub generation: Generation,
 }
 
 #[derive(Serialize)]
@@ -110,9 +159,9 @@ pub fn sp_thunderbolt_json(buses: &[ThunderboltBusView]) -> Result<String, serde
 }
 
 fn bus(view: &ThunderboltBusView) -> Bus<'_> {
-    let receptacle = if view.peer.is_some() {
+    let receptacle = if let Some(peer) = &view.peer {
         Receptacle {
-            current_speed_key: "80 Gb/s",
+            current_speed_key: view.generation.link_speed(peer.generation),
             link_status_key: "0x2",
             micro_version_key: Some("0.0.0"),
             receptacle_id_key: view.receptacle.to_string(),
@@ -120,7 +169,7 @@ fn bus(view: &ThunderboltBusView) -> Bus<'_> {
         }
     } else {
         Receptacle {
-            current_speed_key: "Up to 120 Gb/s",
+            current_speed_key: view.generation.idle_speed(),
             link_status_key: "0x100",
             micro_version_key: None,
             receptacle_id_key: view.receptacle.to_string(),
@@ -130,7 +179,7 @@ fn bus(view: &ThunderboltBusView) -> Bus<'_> {
     Bus {
         items: view.peer.iter().map(peer).collect(),
         name: format!("thunderboltusb4_bus_{}", view.bus),
-        device_name_key: HOST_MODEL_NAME,
+        device_name_key: view.generation.model().0,
         domain_uuid_key: &view.domain_uuid,
         receptacle_1_tag: receptacle,
         route_string_key: "0",
@@ -156,10 +205,11 @@ fn peer(view: &ThunderboltPeerView) -> Peer<'_> {
             service_uuid_key: uuid,
         });
     }
+    let (name, model) = view.generation.model();
     Peer {
-        name: PEER_MODEL_NAME,
+        name,
         device_id_key: "0xA",
-        device_name_key: PEER_MODEL_ID,
+        device_name_key: model,
         domain_uuid_key: &view.domain_uuid,
         services_title: services,
         vendor_id_key: "0x0A27",
@@ -167,15 +217,10 @@ fn peer(view: &ThunderboltPeerView) -> Peer<'_> {
     }
 }
 
-/// 128 stable bits from a seed: two FNV-1a passes with different offsets. Stable across
-/// Rust releases, unlike `DefaultHasher`, so a simulated Mac keeps its UUIDs.
-fn fingerprint(seed: &str) -> u128 {
-    let fnv = |offset: u64| {
-        seed.bytes().fold(offset, |hash, byte| {
-            (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3)
-        })
-    };
-    (u128::from(fnv(0xcbf2_9ce4_8422_2325)) << 64) | u128::from(fnv(0x6c62_272e_07bb_0142))
+/// The domain UUID of `host`'s bus behind `port`: the same on both ends of a cable, so each
+/// Mac names the other's bus (simulator and lab alike).
+pub fn domain_uuid(host: &str, port: &str) -> String {
+    stable_uuid(&format!("domain/{host}/{port}"))
 }
 
 /// A random-looking but stable version-4 UUID, uppercase as macOS prints them.
@@ -203,126 +248,5 @@ pub fn switch_uid(host_seed: &str, bus: u32) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn bus(bus: u32, peer: Option<ThunderboltPeerView>) -> ThunderboltBusView {
-        ThunderboltBusView {
-            bus,
-            receptacle: bus + 1,
-            domain_uuid: format!("0000000{bus}-0000-4000-8000-000000000000"),
-            switch_uid: format!("0x05AC00000000000{bus}"),
-            peer,
-        }
-    }
-
-    #[test]
-    fn idle_and_cabled_buses() {
-        let peer = ThunderboltPeerView {
-            domain_uuid: "88F10ACA-5CAA-4F5D-8361-03EED54ACB5A".into(),
-            ip_service_uuid: "066216C9-46DB-48B5-A472-768F7EA51471".into(),
-            rdma_service_uuid: Some("270E648C-7F7E-46CD-B5C6-D5063D93530F".into()),
-        };
-        let json = sp_thunderbolt_json(&[bus(0, None), bus(3, Some(peer))]).expect("json");
-        assert_eq!(
-            json,
-            r#"{
-  "SPThunderboltDataType" : [
-    {
-      "_items" : [
-        {
-          "_name" : "Mac Studio",
-          "device_id_key" : "0xA",
-          "device_name_key" : "Mac15,14",
-          "domain_uuid_key" : "88F10ACA-5CAA-4F5D-8361-03EED54ACB5A",
-          "services_title" : [
-            {
-              "_name" : "service_ip",
-              "protocol_id_key" : 1,
-              "protocol_revision_key" : 1,
-              "protocol_version_key" : 1,
-              "service_uuid_key" : "066216C9-46DB-48B5-A472-768F7EA51471"
-            },
-            {
-              "_name" : "unknown_xd_service",
-              "protocol_id_key" : 64087,
-              "protocol_revision_key" : 0,
-              "protocol_version_key" : 1,
-              "service_uuid_key" : "270E648C-7F7E-46CD-B5C6-D5063D93530F"
-            }
-          ],
-          "vendor_id_key" : "0x0A27",
-          "vendor_name_key" : "Apple Inc."
-        }
-      ],
-      "_name" : "thunderboltusb4_bus_3",
-      "device_name_key" : "Mac Studio",
-      "domain_uuid_key" : "00000003-0000-4000-8000-000000000000",
-      "receptacle_1_tag" : {
-        "current_speed_key" : "80 Gb/s",
-        "link_status_key" : "0x2",
-        "micro_version_key" : "0.0.0",
-        "receptacle_id_key" : "4",
-        "receptacle_status_key" : "receptacle_connected"
-      },
-      "route_string_key" : "0",
-      "switch_uid_key" : "0x05AC000000000003",
-      "vendor_name_key" : "Apple Inc."
-    },
-    {
-      "_name" : "thunderboltusb4_bus_0",
-      "device_name_key" : "Mac Studio",
-      "domain_uuid_key" : "00000000-0000-4000-8000-000000000000",
-      "receptacle_1_tag" : {
-        "current_speed_key" : "Up to 120 Gb/s",
-        "link_status_key" : "0x100",
-        "receptacle_id_key" : "1",
-        "receptacle_status_key" : "receptacle_no_devices_connected"
-      },
-      "route_string_key" : "0",
-      "switch_uid_key" : "0x05AC000000000000",
-      "vendor_name_key" : "Apple Inc."
-    }
-  ]
-}
-"#
-        );
-    }
-
-    #[test]
-    fn a_peer_without_rdma_offers_only_ip() {
-        let peer = ThunderboltPeerView {
-            domain_uuid: "A".into(),
-            ip_service_uuid: "B".into(),
-            rdma_service_uuid: None,
-        };
-        let json = sp_thunderbolt_json(&[bus(4, Some(peer))]).expect("json");
-        assert!(json.contains("\"service_ip\""));
-        assert!(!json.contains("unknown_xd_service"));
-    }
-
-    #[test]
-    fn uuids_are_stable_well_formed_and_distinct() {
-        let a = stable_uuid("hwstudio1/en5");
-        assert_eq!(a, stable_uuid("hwstudio1/en5"));
-        assert_ne!(a, stable_uuid("hwstudio2/en5"));
-        let groups: Vec<usize> = a.split('-').map(str::len).collect();
-        assert_eq!(groups, [8, 4, 4, 4, 12]);
-        assert!(a
-            .chars()
-            .all(|c| c == '-' || c.is_ascii_digit() || c.is_ascii_uppercase()));
-        assert_eq!(a.as_bytes()[14], b'4');
-        assert!(matches!(a.as_bytes()[19], b'8' | b'9' | b'A' | b'B'));
-    }
-
-    #[test]
-    fn switch_uids_share_the_host_part() {
-        let bus0 = switch_uid("hwstudio1", 0);
-        let bus5 = switch_uid("hwstudio1", 5);
-        assert_eq!(bus0.len(), 18);
-        assert!(bus0.starts_with("0x05AC"));
-        assert_eq!(bus0[..17], bus5[..17]);
-        assert!(bus5.ends_with('5'));
-        assert_ne!(switch_uid("hwstudio2", 0), bus0);
-    }
-}
+#[path = "thunderbolt_tests.rs"]
+mod tests;

@@ -1,12 +1,15 @@
-//! `ibv_devices` and `ibv_devinfo`: one device per cabled port while RDMA is enabled.
+//! `ibv_devices` and `ibv_devinfo`: one device per cabled port while RDMA is enabled, none on
+//! a Thunderbolt 4 Mac (whose `rdma_ctl status` still says enabled).
 
 use super::kernel::{self, Link};
 use super::{HostContext, Reply};
 use crate::lab::state::PortState;
-use crate::macos::{ibv_devices, ibv_devinfo, ibv_devinfo_missing, ibv_no_devices, IbvDeviceView};
+use crate::macos::{
+    gid_table, ibv_devices, ibv_devinfo, ibv_devinfo_missing, ibv_no_devices, IbvDeviceView,
+};
 
 fn devices_of(context: &HostContext) -> Vec<&PortState> {
-    if context.rdma_enabled(&context.host.name) {
+    if context.rdma_enabled(&context.host.name) && !context.host.thunderbolt4 {
         context.host.ports.iter().collect()
     } else {
         Vec::new()
@@ -50,9 +53,11 @@ pub fn devinfo(context: &HostContext, args: &[String]) -> Reply {
         for port in &ports {
             out.push_str(&format!("\trdma_{}\n", port.name));
         }
+        out.push('\n');
         return Reply::out(out);
     }
-    if ports.is_empty() {
+    // rdma-core: a named device that is not there, devices or none; else none at all.
+    if ports.is_empty() && device.is_none() {
         let (stderr, code) = ibv_no_devices();
         return Reply::err(stderr, code);
     }
@@ -84,15 +89,15 @@ pub fn devinfo(context: &HostContext, args: &[String]) -> Reply {
             node_guid: port.guid,
             sys_image_guid,
             port_active: link.is_some_and(|link| port_active(context, port, link)),
-            gids: link.map(|link| gids(port, link)).unwrap_or_default(),
+            gids: link.map_or_else(|| gid_table(&port.mac, &[], None), |link| gids(port, link)),
         };
         out.push_str(&ibv_devinfo(&view, verbose));
     }
     Reply::out(out)
 }
 
-/// Active when RDMA is enabled at both ends, neither end is a bridge member, and the cable
-/// carries a link.
+/// Active when RDMA is enabled at both ends (and the far end can do it: Thunderbolt 5),
+/// neither end is a bridge member, and the cable carries a link.
 fn port_active(context: &HostContext, port: &PortState, link: &Link) -> bool {
     if link.master.is_some() || !link.carrier() || !context.rdma_enabled(&port.peer_host) {
         return false;
@@ -100,48 +105,19 @@ fn port_active(context: &HostContext, port: &PortState, link: &Link) -> bool {
     let Ok(peer) = context.state.host(&port.peer_host) else {
         return false;
     };
+    if peer.thunderbolt4 {
+        return false;
+    }
     kernel::links(Some(&peer.ns)).is_ok_and(|links| {
         kernel::find(&links, &port.peer_port)
             .is_some_and(|peer_link| peer_link.master.is_none() && peer_link.carrier())
     })
 }
 
-/// GID[0] the link-local address, GID[1] the IPv4-mapped address once the port has one.
+/// TN3205's table: the EUI-64 link-local, a mapped GID per IPv4 address in the kernel's
+/// order, the interface's own (secured) link-local; a bridge member has no IPv6 of its own.
 fn gids(port: &PortState, link: &Link) -> Vec<String> {
-    let mut gids = vec![link.link_local6().unwrap_or_else(|| eui64(&port.mac))];
-    if let Some((ip, _)) = link.ipv4().first() {
-        gids.push(format!("::ffff:{ip}"));
-    }
-    gids
-}
-
-/// The SLAAC link-local address of a MAC (`fe80::` + EUI-64).
-fn eui64(mac: &str) -> String {
-    let bytes: Vec<u8> = mac
-        .split(':')
-        .filter_map(|part| u8::from_str_radix(part, 16).ok())
-        .collect();
-    let [a, b, c, d, e, f] = bytes[..] else {
-        return "fe80::".to_owned();
-    };
-    let words = [
-        u16::from_be_bytes([a ^ 0x02, b]),
-        u16::from_be_bytes([c, 0xff]),
-        u16::from_be_bytes([0xfe, d]),
-        u16::from_be_bytes([e, f]),
-    ];
-    format!(
-        "fe80::{:x}:{:x}:{:x}:{:x}",
-        words[0], words[1], words[2], words[3]
-    )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn link_local_from_mac() {
-        assert_eq!(eui64("36:4d:04:ea:4e:40"), "fe80::344d:4ff:feea:4e40");
-    }
+    let ipv4: Vec<_> = link.ipv4().into_iter().map(|(ip, _)| ip).collect();
+    let secured = link.master.is_none().then(|| link.link_local6()).flatten();
+    gid_table(&port.mac, &ipv4, secured.as_deref())
 }

@@ -118,36 +118,37 @@ pub fn parse_links(json: &str) -> Result<Vec<Link>, String> {
 pub fn view(link: &Link, all: &[Link]) -> InterfaceView {
     let up = link.has_flag("UP");
     if link.ifname == "lo" {
-        return InterfaceView {
-            name: "lo0".into(),
-            kind: InterfaceKind::Loopback,
-            flags: if up { IfFlags(0x8049) } else { IfFlags(0x8008) },
-            mtu: 16384,
-            ether: None,
-            inet6: None,
-            index: link.ifindex,
-            inet: link.ipv4(),
-            members: Vec::new(),
-            active: up,
-        };
+        let mut view = InterfaceView::loopback(link.ifindex, &[]);
+        view.inet = link.ipv4();
+        view.flags = if up { IfFlags(0x8049) } else { IfFlags(0x8008) };
+        view.active = up;
+        return view;
     }
-    let kind = if link.is_bridge() {
-        InterfaceKind::Bridge
-    } else if link.ifname == MGMT_IFACE || link.ifname == HIDDEN_IFACE {
+    let kind = if link.ifname == MGMT_IFACE || link.ifname == HIDDEN_IFACE {
         InterfaceKind::Ethernet
+    } else if link.is_bridge() {
+        // bridge100 and up are virtual machine bridges, the others Thunderbolt Bridges.
+        InterfaceKind::from_name(&link.ifname)
+            .filter(|kind| kind.is_bridge())
+            .unwrap_or(InterfaceKind::Bridge)
     } else {
-        InterfaceKind::Thunderbolt
+        InterfaceKind::from_name(&link.ifname)
+            .filter(|kind| *kind == InterfaceKind::VmNet)
+            .unwrap_or(InterfaceKind::Thunderbolt)
     };
     let mut flags = IfFlags::ETHERNET_BASE;
     if up {
         // macOS keeps RUNNING on an up interface whatever the link; carrier is `status:`.
         flags = flags.with(IfFlags::UP).with(IfFlags::RUNNING);
     }
+    if kind == InterfaceKind::VmBridge {
+        flags = flags.with(IfFlags::ALLMULTI);
+    }
     let member = link.master.is_some();
     if member || link.has_flag("PROMISC") {
         flags = flags.with(IfFlags::PROMISC);
     }
-    let members = if kind == InterfaceKind::Bridge {
+    let members = if kind.is_bridge() {
         all.iter()
             .filter(|other| other.master.as_deref() == Some(link.ifname.as_str()))
             .map(|other| BridgeMember {
@@ -159,16 +160,12 @@ pub fn view(link: &Link, all: &[Link]) -> InterfaceView {
         Vec::new()
     };
     InterfaceView {
-        name: link.mac_name(),
-        kind,
-        flags,
-        mtu: link.mtu,
         ether: link.address.clone(),
         inet6: if member { None } else { link.link_local6() },
-        index: link.ifindex,
         inet: link.ipv4(),
         members,
         active: link.carrier(),
+        ..InterfaceView::new(&link.mac_name(), kind, flags, link.mtu, link.ifindex)
     }
 }
 

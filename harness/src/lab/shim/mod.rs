@@ -9,6 +9,7 @@
 mod context;
 mod ibv;
 mod ifconfig;
+mod ifconfig_address;
 pub mod kernel;
 mod netstat;
 mod networksetup;

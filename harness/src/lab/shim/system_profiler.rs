@@ -12,9 +12,9 @@
 use super::kernel;
 use super::{HostContext, Reply};
 use crate::lab::state::PortState;
-use crate::macos::thunderbolt::{stable_uuid, switch_uid};
+use crate::macos::thunderbolt::{domain_uuid, stable_uuid, switch_uid};
 use crate::macos::{
-    mac_studio_receptacle, sp_thunderbolt_json, ThunderboltBusView, ThunderboltPeerView,
+    mac_studio_receptacle, sp_thunderbolt_json, Generation, ThunderboltBusView, ThunderboltPeerView,
 };
 
 const DATA_TYPE: &str = "SPThunderboltDataType";
@@ -60,6 +60,7 @@ pub fn run(context: &HostContext, args: &[String]) -> Reply {
                 receptacle,
                 domain_uuid: domain_uuid(&context.host.name, &port.name),
                 switch_uid: switch_uid(&context.host.name, receptacle - 1),
+                generation: generation(context.host.thunderbolt4),
                 peer: linked.then(|| peer(context, port)),
             })
         })
@@ -70,16 +71,28 @@ pub fn run(context: &HostContext, args: &[String]) -> Reply {
     }
 }
 
-/// The bus of `host`'s port `port`; the peer's view of the cable uses the same function.
-fn domain_uuid(host: &str, port: &str) -> String {
-    stable_uuid(&format!("domain/{host}/{port}"))
+fn generation(thunderbolt4: bool) -> Generation {
+    if thunderbolt4 {
+        Generation::Thunderbolt4
+    } else {
+        Generation::Thunderbolt5
+    }
 }
 
+/// The Mac across the cable. A Thunderbolt 4 peer offers no RDMA service, whatever its
+/// `rdma_ctl status` says, and slows the link to 40 Gb/s.
 fn peer(context: &HostContext, port: &PortState) -> ThunderboltPeerView {
-    let rdma = context.rdma_enabled(&port.peer_host);
+    let peer_generation = generation(
+        context
+            .state
+            .host(&port.peer_host)
+            .is_ok_and(|peer| peer.thunderbolt4),
+    );
+    let rdma = context.rdma_enabled(&port.peer_host) && peer_generation.can_rdma();
     ThunderboltPeerView {
         domain_uuid: domain_uuid(&port.peer_host, &port.peer_port),
         ip_service_uuid: stable_uuid(&format!("service_ip/{}", port.peer_host)),
         rdma_service_uuid: rdma.then(|| stable_uuid(&format!("service_rdma/{}", port.peer_host))),
+        generation: peer_generation,
     }
 }
