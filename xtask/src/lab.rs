@@ -2,15 +2,18 @@
 
 use std::path::PathBuf;
 use std::process::{Command, ExitCode};
-use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, Subcommand};
 use rdma_harness::lab::roster::{self, DefaultDown};
 use rdma_harness::lab::state::base_dir;
-use rdma_harness::lab::{scenario, Fault, HostKeyFault, Lab, LabError, LabSpec};
+use rdma_harness::lab::{Lab, LabError};
 
 use crate::workspace_root;
+
+mod up_args;
+
+use up_args::UpArgs;
 
 #[derive(Args)]
 pub struct LabArgs {
@@ -69,49 +72,6 @@ enum LabCommand {
     List,
 }
 
-#[derive(Args)]
-struct UpArgs {
-    /// two-node, three-node or four-node.
-    #[arg(long, default_value = "two-node")]
-    scenario: String,
-    /// HOST:PORT[:BRIDGE] starts as a member of BRIDGE (default bridge0).
-    #[arg(long, value_name = "HOST:PORT[:BRIDGE]")]
-    bridged: Vec<String>,
-    /// HOST has RDMA disabled.
-    #[arg(long, value_name = "HOST")]
-    rdma_disabled: Vec<String>,
-    /// HOST:PASSWORD: sudo on HOST asks for PASSWORD.
-    #[arg(long, value_name = "HOST:PASSWORD")]
-    sudo_password: Vec<String>,
-    /// HOST:PORT has its cable unplugged.
-    #[arg(long, value_name = "HOST:PORT")]
-    unplugged: Vec<String>,
-    /// HOST:JUMP: HOST's sshd is reachable only from JUMP.
-    #[arg(long, value_name = "HOST:JUMP")]
-    behind: Vec<String>,
-    /// HOST:MS: every SSH packet to and from HOST waits MS milliseconds.
-    #[arg(long, value_name = "HOST:MS")]
-    delay: Vec<String>,
-    /// HOST runs no sshd.
-    #[arg(long, value_name = "HOST")]
-    sshd_down: Vec<String>,
-    /// HOST is powered off: nothing answers on its management address.
-    #[arg(long, value_name = "HOST")]
-    host_down: Vec<String>,
-    /// HOST is missing from the controller's known_hosts.
-    #[arg(long, value_name = "HOST")]
-    unknown_host_key: Vec<String>,
-    /// HOST has a wrong key in the controller's known_hosts.
-    #[arg(long, value_name = "HOST")]
-    changed_host_key: Vec<String>,
-    /// HOST's `rdma_ctl status` prints without end.
-    #[arg(long, value_name = "HOST")]
-    flood: Vec<String>,
-    /// HOST's `rdma_ctl status` never answers (sleeps 10 minutes).
-    #[arg(long, value_name = "HOST")]
-    hang: Vec<String>,
-}
-
 pub fn run(args: LabArgs) -> Result<ExitCode> {
     match args.command {
         LabCommand::Up(up_args) => up(*up_args),
@@ -147,8 +107,7 @@ pub fn run(args: LabArgs) -> Result<ExitCode> {
 }
 
 fn up(args: UpArgs) -> Result<ExitCode> {
-    let mut spec = scenario::scenario(&args.scenario)?;
-    add_faults(&mut spec, &args)?;
+    let spec = args.spec()?;
     cargo_build(&["-p", "rdma-harness", "--bin", "mac-shim"])?;
     std::env::set_var("RDMA_LAB_SHIM", target_dir().join("debug").join("mac-shim"));
     let lab = Lab::up(spec).context("building the lab")?;
@@ -180,73 +139,6 @@ fn up(args: UpArgs) -> Result<ExitCode> {
         state.name
     );
     Ok(ExitCode::SUCCESS)
-}
-
-fn add_faults(spec: &mut LabSpec, args: &UpArgs) -> Result<()> {
-    let pair = |text: &str, what: &str| -> Result<(String, String)> {
-        text.split_once(':')
-            .map(|(a, b)| (a.to_owned(), b.to_owned()))
-            .with_context(|| format!("'{text}' is not {what}"))
-    };
-    for item in &args.bridged {
-        let (host, rest) = pair(item, "HOST:PORT[:BRIDGE]")?;
-        let (port, bridge) = rest
-            .split_once(':')
-            .map_or((rest.clone(), "bridge0".to_owned()), |(p, b)| {
-                (p.to_owned(), b.to_owned())
-            });
-        spec.faults.push(Fault::Bridged { host, port, bridge });
-    }
-    for host in &args.rdma_disabled {
-        spec.faults.push(Fault::RdmaDisabled { host: host.clone() });
-    }
-    for item in &args.sudo_password {
-        let (host, password) = pair(item, "HOST:PASSWORD")?;
-        spec.faults.push(Fault::SudoPassword { host, password });
-    }
-    for item in &args.unplugged {
-        let (host, port) = pair(item, "HOST:PORT")?;
-        spec.faults.push(Fault::Unplugged { host, port });
-    }
-    for item in &args.behind {
-        let (host, jump) = pair(item, "HOST:JUMP")?;
-        spec.faults.push(Fault::BehindJump { host, jump });
-    }
-    for item in &args.delay {
-        let (host, ms) = pair(item, "HOST:MS")?;
-        let ms: u64 = ms
-            .parse()
-            .with_context(|| format!("'{ms}' is not milliseconds"))?;
-        spec.faults.push(Fault::Delay {
-            host,
-            delay: Duration::from_millis(ms),
-        });
-    }
-    for host in &args.sshd_down {
-        spec.faults.push(Fault::SshdDown { host: host.clone() });
-    }
-    for host in &args.host_down {
-        spec.faults.push(Fault::HostDown { host: host.clone() });
-    }
-    for host in &args.unknown_host_key {
-        spec.faults.push(Fault::HostKey {
-            host: host.clone(),
-            kind: HostKeyFault::Unknown,
-        });
-    }
-    for host in &args.changed_host_key {
-        spec.faults.push(Fault::HostKey {
-            host: host.clone(),
-            kind: HostKeyFault::Changed,
-        });
-    }
-    for host in &args.flood {
-        spec.faults.push(Fault::Flood { host: host.clone() });
-    }
-    for host in &args.hang {
-        spec.faults.push(Fault::Hang { host: host.clone() });
-    }
-    Ok(())
 }
 
 fn run_tool(lab: Option<String>, args: &[String]) -> Result<ExitCode> {
