@@ -2,7 +2,7 @@
 
 use std::net::{IpAddr, Ipv4Addr};
 
-use rdma_phase::parse::{find_interface, InetAddress, Interface};
+use rdma_phase::parse::{find_interface, Gateway, InetAddress, Interface};
 use rdma_phase::{CommandOutput, Prefix};
 
 /// Where the interface stands against the plan.
@@ -11,17 +11,69 @@ pub enum Assessment {
     NoSuchInterface,
     /// The planned address with the planned prefix is there: nothing to do.
     AlreadySet,
-    /// Another interface of the Mac has a subnet that overlaps the planned one; assigning
-    /// would route traffic for it over the cable (or the cable's over the LAN).
+    /// Another interface of the Mac holds an address inside the planned subnet (or the
+    /// planned subnet equals or contains its own): assigning would route traffic for it over
+    /// the cable (or the cable's over the LAN).
     Clash {
         other_iface: String,
         held: InetAddress,
     },
-    /// The address must be set. `foreign` lists what the interface holds outside the planned
-    /// subnet: if anything, the session guard must clear the change first.
+    /// The address must be set.
     Assign {
+        /// What the interface holds outside the planned subnet: if anything, the session
+        /// guard must clear the change first.
         foreign: Vec<Ipv4Addr>,
+        /// Self-assigned `169.254` addresses of the interface: never a reason to refuse,
+        /// but the SSH session may have arrived on one, so the guard still looks.
+        self_assigned: Vec<Ipv4Addr>,
+        /// Broader networks of other interfaces the planned subnet lies strictly inside
+        /// (a VPN's /16): the change is made, with a warning.
+        inside: Vec<Enclosing>,
     },
+}
+
+/// Another interface's network that strictly contains the planned subnet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Enclosing {
+    pub iface: String,
+    pub held: InetAddress,
+}
+
+impl Enclosing {
+    /// `10.254.0.0/16`: the held address's network, as routes name it.
+    pub fn network(&self) -> String {
+        match self.held.prefix {
+            Some(prefix) => format!("{}/{prefix}", prefix.network(self.held.address)),
+            None => self.held.address.to_string(),
+        }
+    }
+}
+
+/// How an address held elsewhere on the Mac stands against the planned subnet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Relation {
+    Apart,
+    /// The held address is inside the planned subnet (so its subnet equals, contains or
+    /// is contained in the planned one): two interfaces would claim the same addresses.
+    Clash,
+    /// The held network strictly contains the planned subnet, without the held address in
+    /// it: the cable's more specific route wins for the planned subnet only.
+    Inside,
+}
+
+fn relation(held: &InetAddress, address: Ipv4Addr, prefix: Prefix) -> Relation {
+    if prefix.network(held.address) == prefix.network(address) {
+        return Relation::Clash;
+    }
+    match held.prefix {
+        // An address without a readable mask covers only itself, which is outside.
+        Some(own)
+            if own.bits() < prefix.bits() && own.network(held.address) == own.network(address) =>
+        {
+            Relation::Inside
+        }
+        _ => Relation::Apart,
+    }
 }
 
 pub fn assess(
@@ -36,26 +88,54 @@ pub fn assess(
     if target.holds(address, prefix) {
         return Assessment::AlreadySet;
     }
-    let clash = interfaces
+    // Loopback addresses never leave the Mac, and a self-assigned 169.254 comes and goes
+    // on its own: neither can take the cable's traffic.
+    let others = interfaces
         .iter()
-        .filter(|other| other.name != iface)
-        .find_map(|other| {
+        .filter(|other| other.name != iface && !other.is_loopback())
+        .flat_map(|other| {
             other
                 .inet
                 .iter()
-                .find(|held| held.overlaps(address, prefix))
-                .map(|held| (other.name.clone(), *held))
+                .filter(|held| !held.is_self_assigned())
+                .map(move |held| (other, *held, relation(held, address, prefix)))
         });
-    if let Some((other_iface, held)) = clash {
-        return Assessment::Clash { other_iface, held };
+    let mut inside = Vec::new();
+    for (other, held, relation) in others {
+        match relation {
+            Relation::Clash => {
+                return Assessment::Clash {
+                    other_iface: other.name.clone(),
+                    held,
+                }
+            }
+            Relation::Inside => inside.push(Enclosing {
+                iface: other.name.clone(),
+                held,
+            }),
+            Relation::Apart => {}
+        }
     }
-    let foreign = target
-        .inet
-        .iter()
+    let (self_assigned, own): (Vec<&InetAddress>, Vec<&InetAddress>) =
+        target.inet.iter().partition(|held| held.is_self_assigned());
+    let foreign = own
+        .into_iter()
         .map(|held| held.address)
         .filter(|held| prefix.network(*held) != prefix.network(address))
         .collect();
-    Assessment::Assign { foreign }
+    Assessment::Assign {
+        foreign,
+        self_assigned: self_assigned.into_iter().map(|held| held.address).collect(),
+        inside,
+    }
+}
+
+/// The default gateway the planned subnet would swallow, if any: with it on the port, the
+/// Mac would look for its router over the cable.
+pub fn gateway_inside(gateways: &[Gateway], address: Ipv4Addr, prefix: Prefix) -> Option<&Gateway> {
+    gateways
+        .iter()
+        .find(|gateway| prefix.network(gateway.address) == prefix.network(address))
 }
 
 /// Whether the interface may be reconfigured, given `printenv SSH_CONNECTION`.
@@ -111,132 +191,5 @@ pub fn describe_addresses(interface: Option<&Interface>) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use rdma_phase::parse::parse_ifconfig;
-    use rstest::rstest;
-
-    const LISTING: &str = "lo0: flags=8049<UP,LOOPBACK,RUNNING,MULTICAST> mtu 16384\n\
-        \tinet 127.0.0.1 netmask 0xff000000\n\
-        en0: flags=8863<UP,BROADCAST,SMART,RUNNING,SIMPLEX,MULTICAST> mtu 1500\n\
-        \tinet 192.168.1.20 netmask 0xffffff00 broadcast 192.168.1.255\n\
-        en3: flags=8863<UP,BROADCAST,SMART,RUNNING,SIMPLEX,MULTICAST> mtu 1500\n\
-        \tinet 10.254.0.1 netmask 0xfffffffc broadcast 10.254.0.3\n\
-        en5: flags=8863<UP,BROADCAST,SMART,RUNNING,SIMPLEX,MULTICAST> mtu 1500\n\
-        \tstatus: active\n\
-        en6: flags=8863<UP,BROADCAST,SMART,RUNNING,SIMPLEX,MULTICAST> mtu 1500\n\
-        \tinet 10.254.0.5 netmask 0xfffffffc broadcast 10.254.0.7\n\
-        en7: flags=8863<UP,BROADCAST,SMART,RUNNING,SIMPLEX,MULTICAST> mtu 1500\n\
-        \tinet 192.168.2.9 netmask 0xfffffffc broadcast 192.168.2.11\n\
-        \tinet 10.254.0.13 netmask 0xfffffffc broadcast 10.254.0.15\n";
-
-    fn p(bits: u8) -> Prefix {
-        Prefix::new(bits).expect("valid prefix")
-    }
-
-    fn ip(text: &str) -> Ipv4Addr {
-        text.parse().expect("valid address")
-    }
-
-    fn clash(other: &str, held: &str, bits: u8) -> Assessment {
-        Assessment::Clash {
-            other_iface: other.into(),
-            held: InetAddress {
-                address: ip(held),
-                prefix: Some(p(bits)),
-            },
-        }
-    }
-
-    fn assign(foreign: &[&str]) -> Assessment {
-        Assessment::Assign {
-            foreign: foreign.iter().map(|text| ip(text)).collect(),
-        }
-    }
-
-    #[rstest]
-    #[case("en9", "10.254.0.9", 30, Assessment::NoSuchInterface)]
-    #[case("en3", "10.254.0.1", 30, Assessment::AlreadySet)]
-    #[case("en5", "10.254.0.9", 30, assign(&[]))]
-    // Right address, wrong mask: set again, nothing foreign.
-    #[case("en3", "10.254.0.1", 31, assign(&[]))]
-    // Widening to /29 would swallow en6's subnet.
-    #[case("en3", "10.254.0.1", 29, clash("en6", "10.254.0.5", 30))]
-    #[case("en3", "10.254.0.2", 30, assign(&[]))]
-    // The old address of another link stays on en3 and is outside the new subnet.
-    #[case("en3", "10.254.0.9", 30, assign(&["10.254.0.1"]))]
-    #[case("en5", "10.254.0.6", 30, clash("en6", "10.254.0.5", 30))]
-    // A cable moved from en6 to en5: the same address still sits on en6.
-    #[case("en5", "10.254.0.5", 30, clash("en6", "10.254.0.5", 30))]
-    #[case("en5", "192.168.1.77", 30, clash("en0", "192.168.1.20", 24))]
-    #[case("en5", "10.254.0.9", 16, clash("en3", "10.254.0.1", 30))]
-    #[case("en5", "127.0.0.2", 30, clash("lo0", "127.0.0.1", 8))]
-    // Another address of the target itself is no clash.
-    #[case("en7", "10.254.0.14", 30, assign(&["192.168.2.9"]))]
-    fn assessments(
-        #[case] iface: &str,
-        #[case] address: &str,
-        #[case] bits: u8,
-        #[case] expected: Assessment,
-    ) {
-        assert_eq!(
-            assess(&parse_ifconfig(LISTING), iface, ip(address), p(bits)),
-            expected
-        );
-    }
-
-    #[rstest]
-    #[case("192.168.1.5 52144 192.168.1.20 22\n", Some("192.168.1.20"))]
-    #[case("::ffff:192.168.1.5 52144 ::ffff:10.254.0.1 22", Some("10.254.0.1"))]
-    #[case("fe80::1%en0 52144 fe80::2%en0 22", Some("fe80::2"))]
-    #[case("2001:db8::5 52144 2001:db8::20 22", Some("2001:db8::20"))]
-    #[case("", None)]
-    #[case("192.168.1.5 52144", None)]
-    #[case("a b c d", None)]
-    #[case("1 2 3 4 5", None)]
-    fn session_addresses(#[case] text: &str, #[case] expected: Option<&str>) {
-        assert_eq!(
-            session_server_address(text),
-            expected.map(|text| text.parse::<IpAddr>().expect("valid"))
-        );
-    }
-
-    fn printenv(stdout: &str, exit_code: i32) -> CommandOutput {
-        CommandOutput::new(stdout, "", exit_code)
-    }
-
-    #[rstest]
-    #[case(
-        printenv("192.168.1.5 52144 10.254.0.1 22\n", 0),
-        SessionGuard::CarriesSession(ip("10.254.0.1"))
-    )]
-    #[case(
-        printenv("192.168.1.5 52144 192.168.1.20 22\n", 0),
-        SessionGuard::Clear
-    )]
-    #[case(
-        printenv("2001:db8::5 52144 2001:db8::20 22\n", 0),
-        SessionGuard::Clear
-    )]
-    #[case(printenv("", 1), SessionGuard::Unknown)]
-    #[case(printenv("garbage\n", 0), SessionGuard::Unknown)]
-    fn guards(#[case] output: CommandOutput, #[case] expected: SessionGuard) {
-        let interfaces = parse_ifconfig(LISTING);
-        let en3 = find_interface(&interfaces, "en3").expect("en3 listed");
-        assert_eq!(session_guard(&output, en3), expected);
-    }
-
-    #[test]
-    fn addresses_in_messages() {
-        let interfaces = parse_ifconfig(LISTING);
-        assert_eq!(
-            describe_addresses(find_interface(&interfaces, "en7")),
-            "192.168.2.9/30, 10.254.0.13/30"
-        );
-        assert_eq!(
-            describe_addresses(find_interface(&interfaces, "en5")),
-            "no IPv4 address"
-        );
-        assert_eq!(describe_addresses(None), "no IPv4 address");
-    }
-}
+#[path = "decide_tests.rs"]
+mod tests;

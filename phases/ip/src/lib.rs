@@ -1,22 +1,26 @@
 //! Phase `ip`: put the planned static IPv4 address on the node's Thunderbolt interface.
 //!
 //! Reboots drop the address; JACCL needs it, because the port publishes the IPv4-mapped GID
-//! only while its interface holds an IPv4 address. Two guards come before any change: no
-//! subnet clash with another interface of the Mac, and never the interface carrying the SSH
-//! session.
+//! only while its interface holds an IPv4 address. Three guards come before any change: no
+//! subnet clash with another interface of the Mac (loopback and self-assigned `169.254`
+//! addresses aside; a subnet inside a broader network only warns), no subnet holding the
+//! Mac's default gateway, and never the interface carrying the SSH session.
 
 mod decide;
+mod rows;
 
 use std::net::Ipv4Addr;
 
 use rdma_phase::command::topic;
-use rdma_phase::parse::InetAddress;
-use rdma_phase::parse::{find_interface, one_line, parse_ifconfig};
+use rdma_phase::parse::{
+    default_gateways, find_interface, one_line, parse_ifconfig, parse_netstat_routes,
+};
 use rdma_phase::reads;
 use rdma_phase::{Applied, Context, Outcome, Phase, PhaseError, RemoteCommand, Scope};
 
 pub use decide::{
-    assess, describe_addresses, session_guard, session_server_address, Assessment, SessionGuard,
+    assess, describe_addresses, gateway_inside, session_guard, session_server_address, Assessment,
+    Enclosing, SessionGuard,
 };
 
 /// `sudo ifconfig IFACE ADDRESS netmask MASK`: replaces the port's first IPv4 address.
@@ -55,8 +59,14 @@ impl Phase for IpPhase {
         Scope::Node
     }
 
+    /// Real ports nearly always hold a self-assigned address, so the session guard's read
+    /// is needed on most runs; the routing table whenever the address is missing.
     fn reads(&self, _cx: &Context<'_>) -> Vec<RemoteCommand> {
-        vec![reads::ifconfig_all()]
+        vec![
+            reads::ifconfig_all(),
+            reads::netstat_routes(),
+            reads::ssh_connection(),
+        ]
     }
 
     fn dry_run(&self, cx: &mut Context<'_>) -> Result<Vec<Outcome>, PhaseError> {
@@ -67,6 +77,7 @@ impl Phase for IpPhase {
         };
         let (iface, address, prefix) = (node.iface.as_str(), node.ip, cx.plan().prefix);
         cx.would_read(&reads::ifconfig_all());
+        cx.would_read(&reads::netstat_routes());
         cx.change(&assign(iface, address, prefix))?;
         cx.would_read(&reads::ifconfig(iface));
         Ok(vec![Outcome::pending(format!(
@@ -97,7 +108,7 @@ impl Phase for IpPhase {
             ))]);
         }
         let interfaces = parse_ifconfig(&listing.stdout);
-        let foreign = match assess(&interfaces, iface, address, prefix) {
+        let (foreign, self_assigned, inside) = match assess(&interfaces, iface, address, prefix) {
             Assessment::NoSuchInterface => {
                 return Ok(vec![Outcome::fail(format!("{iface} does not exist on {host}"))
                     .with_hint(format!(
@@ -110,7 +121,7 @@ impl Phase for IpPhase {
                 ))]);
             }
             Assessment::Clash { other_iface, held } => {
-                return Ok(vec![clash(
+                return Ok(vec![rows::clash(
                     host,
                     iface,
                     address,
@@ -119,128 +130,94 @@ impl Phase for IpPhase {
                     held,
                 )]);
             }
-            Assessment::Assign { foreign } => foreign,
+            Assessment::Assign {
+                foreign,
+                self_assigned,
+                inside,
+            } => (foreign, self_assigned, inside),
         };
 
-        if !foreign.is_empty() {
+        // Read only now: an address already in place needs no routing table. An unreadable
+        // table leaves the check to the interfaces' subnets above.
+        let routes = cx.read(&reads::netstat_routes())?;
+        let gateways = if routes.success() {
+            default_gateways(&parse_netstat_routes(&routes.stdout))
+        } else {
+            Vec::new()
+        };
+        if let Some(gateway) = gateway_inside(&gateways, address, prefix) {
+            return Ok(vec![rows::holds_gateway(
+                host, iface, address, prefix, gateway,
+            )]);
+        }
+
+        // The session may have arrived on any address of the port, self-assigned included.
+        if !foreign.is_empty() || !self_assigned.is_empty() {
             let printenv = cx.read(&reads::ssh_connection())?;
             let guard = find_interface(&interfaces, iface)
                 .map_or(SessionGuard::Unknown, |target| {
                     session_guard(&printenv, target)
                 });
-            if let Some(refusal) = refuse_for_session(guard, host, iface, &foreign) {
+            if let Some(refusal) = rows::refuse_for_session(guard, host, iface, &foreign) {
                 return Ok(vec![refusal]);
             }
         }
 
-        let set = assign(iface, address, prefix);
-        let output = match cx.change(&set)? {
-            Applied::NotSent => {
-                return Ok(vec![Outcome::pending(format!(
-                    "would set {planned} on {iface}"
-                ))
-                .once_done(format!("Static IP set: {planned}"))]);
-            }
-            Applied::Ran(output) => output,
-        };
-        if !output.success() {
-            return Ok(vec![set_failed(
-                host,
-                iface,
-                &planned,
-                &set.shell_line(),
-                &output.combined_trimmed(),
-            )]);
-        }
-
-        let after = cx.read(&reads::ifconfig(iface))?;
-        let interfaces = parse_ifconfig(&after.stdout);
-        let shown = find_interface(&interfaces, iface);
-        if after.success() && shown.is_some_and(|shown| shown.holds(address, prefix)) {
-            return Ok(vec![Outcome::changed(format!("Static IP set: {planned}"))]);
-        }
-        let seen = if after.success() {
-            describe_addresses(shown)
-        } else {
-            one_line(&after.combined_trimmed())
-        };
-        Ok(vec![Outcome::fail(format!(
-            "{iface} shows {seen} after the change"
-        ))
-        .with_hint(format!(
-            "The address did not stick on {host}: check `ifconfig {iface}` there; a network service for the port (DHCP, Thunderbolt Bridge) may be resetting it in System Settings > Network"
-        ))])
+        let mut outcomes: Vec<Outcome> = inside
+            .iter()
+            .map(|enclosing| rows::inside_warning(host, iface, address, prefix, enclosing))
+            .collect();
+        outcomes.push(set_and_verify(cx, host, iface, address, prefix)?);
+        Ok(outcomes)
     }
 }
 
-fn clash(
+/// Set the address (or hold it back in check mode) and read it back.
+fn set_and_verify(
+    cx: &mut Context<'_>,
     host: &str,
     iface: &str,
     address: Ipv4Addr,
-    planned: &str,
-    other_iface: &str,
-    held: InetAddress,
-) -> Outcome {
-    let outcome = Outcome::fail(format!(
-        "{planned} clashes with {held} on {other_iface} of {host}: not changing {iface}"
-    ));
-    let hint = if held.address == address {
-        format!(
-            "{other_iface} on {host} already holds {}; if the cable moved from {other_iface} to {iface}, remove the old address with `sudo ifconfig {other_iface} inet {} delete` and re-run",
-            held.address, held.address
-        )
-    } else {
-        format!(
-            "Pick a --node address whose subnet no other interface of {host} uses (10.254.0.x keeps clear of home and office LANs); a clash routes ordinary traffic over the cable and breaks Wi-Fi and VPNs"
-        )
+    prefix: rdma_phase::Prefix,
+) -> Result<Outcome, PhaseError> {
+    let planned = format!("{address}/{prefix}");
+    let set = assign(iface, address, prefix);
+    let output = match cx.change(&set)? {
+        Applied::NotSent => {
+            return Ok(Outcome::pending(format!("would set {planned} on {iface}"))
+                .once_done(format!("Static IP set: {planned}")));
+        }
+        Applied::Ran(output) => output,
     };
-    outcome.with_hint(hint)
-}
-
-fn refuse_for_session(
-    guard: SessionGuard,
-    host: &str,
-    iface: &str,
-    foreign: &[Ipv4Addr],
-) -> Option<Outcome> {
-    let held = foreign
-        .iter()
-        .map(ToString::to_string)
-        .collect::<Vec<_>>()
-        .join(", ");
-    match guard {
-        SessionGuard::Clear => None,
-        SessionGuard::CarriesSession(session) => Some(
-            Outcome::fail(format!(
-                "{iface} carries the SSH session to {host} ({session}): not changing it"
-            ))
-            .with_hint(format!(
-                "rdma-setup never reconfigures the interface it is connected through. Check that {iface} is the Thunderbolt port meant for RDMA on {host}, or reach {host} over another interface (its LAN address) and re-run"
-            )),
-        ),
-        SessionGuard::Unknown => Some(
-            Outcome::fail(format!(
-                "cannot tell whether {iface} carries the SSH session to {host}: not changing it"
-            ))
-            .with_hint(format!(
-                "{iface} holds {held} and SSH_CONNECTION could not be read on {host}. If that address is not how you reach {host}, remove it with `sudo ifconfig {iface} inet ADDRESS delete` and re-run"
-            )),
-        ),
+    if !output.success() {
+        return Ok(rows::set_failed(
+            host,
+            iface,
+            &planned,
+            &set.shell_line(),
+            &output.combined_trimmed(),
+        ));
     }
-}
 
-fn set_failed(host: &str, iface: &str, planned: &str, command: &str, reason: &str) -> Outcome {
-    let reason = one_line(reason);
-    let lower = reason.to_ascii_lowercase();
-    let hint = if lower.contains("permission denied") || lower.contains("not permitted") {
-        format!(
-            "sudo on {host} did not get root for ifconfig: configure passwordless sudo there or give the sudo password, then re-run"
-        )
+    let after = cx.read(&reads::ifconfig(iface))?;
+    let interfaces = parse_ifconfig(&after.stdout);
+    let shown = find_interface(&interfaces, iface);
+    if after.success() && shown.is_some_and(|shown| shown.holds(address, prefix)) {
+        return Ok(Outcome::changed(format!("Static IP set: {planned}")));
+    }
+    let seen = if after.success() {
+        describe_addresses(shown)
     } else {
-        format!("Run `{command}` on {host} by hand to see the error")
+        one_line(&after.combined_trimmed())
     };
-    Outcome::fail(format!("could not set {planned} on {iface}: {reason}")).with_hint(hint)
+    Ok(Outcome::fail(format!("{iface} shows {seen} after the change"))
+        .with_hint(format!(
+            "The address did not stick on {host}: check `ifconfig {iface}` there; a network service for the port (DHCP, Thunderbolt Bridge) may be resetting it in System Settings > Network"
+        )))
 }
 
 #[cfg(test)]
 mod run_tests;
+
+#[cfg(test)]
+mod real_mac_tests;

@@ -17,6 +17,17 @@ const EN5_BARE: &str =
 const EN5_SET: &str = "en5: flags=8863<UP,BROADCAST,SMART,RUNNING,SIMPLEX,MULTICAST> mtu 1500\n\tinet 10.254.0.5 netmask 0xfffffffc broadcast 10.254.0.7\n\tstatus: active\n";
 const EN5_OLD: &str = "en5: flags=8863<UP,BROADCAST,SMART,RUNNING,SIMPLEX,MULTICAST> mtu 1500\n\tinet 192.168.7.1 netmask 0xfffffffc broadcast 192.168.7.3\n\tstatus: active\n";
 const SET: &str = "sudo ifconfig en5 10.254.0.5 netmask 255.255.255.252";
+const NETSTAT: &str = "netstat -rn -f inet";
+/// The routing table of a Mac on a home LAN (`netstat -rn -f inet`, trailing spaces kept).
+const ROUTES: &str = "Routing tables\n\nInternet:\n\
+    Destination        Gateway            Flags               Netif Expire\n\
+    default            192.168.1.1        UGScg                 en0       \n\
+    127                127.0.0.1          UCS                   lo0       \n\
+    192.168.1          link#6             UCS                   en0      !\n";
+
+fn routes() -> (&'static str, CommandOutput) {
+    (NETSTAT, CommandOutput::new(ROUTES, "", 0))
+}
 
 fn rows(outcomes: &[Outcome]) -> Vec<(Status, &str)> {
     outcomes
@@ -54,6 +65,7 @@ fn sets_and_verifies() {
                 "ifconfig -a",
                 CommandOutput::new(format!("{EN0}{EN5_BARE}"), "", 0),
             ),
+            routes(),
             (SET, CommandOutput::new("", "", 0)),
             ("ifconfig en5", CommandOutput::new(EN5_SET, "", 0)),
         ],
@@ -62,23 +74,26 @@ fn sets_and_verifies() {
         rows(&outcomes),
         [(Status::Changed, "Static IP set: 10.254.0.5/30")]
     );
-    assert_eq!(sent, ["ifconfig -a", SET, "ifconfig en5"]);
+    assert_eq!(sent, ["ifconfig -a", NETSTAT, SET, "ifconfig en5"]);
 }
 
 #[test]
 fn check_mode_holds_the_change_back() {
     let (outcomes, sent) = run(
         Mode::Check,
-        vec![(
-            "ifconfig -a",
-            CommandOutput::new(format!("{EN0}{EN5_BARE}"), "", 0),
-        )],
+        vec![
+            (
+                "ifconfig -a",
+                CommandOutput::new(format!("{EN0}{EN5_BARE}"), "", 0),
+            ),
+            routes(),
+        ],
     );
     assert_eq!(
         rows(&outcomes),
         [(Status::Pending, "would set 10.254.0.5/30 on en5")]
     );
-    assert_eq!(sent, ["ifconfig -a"]);
+    assert_eq!(sent, ["ifconfig -a", NETSTAT]);
 }
 
 #[test]
@@ -90,6 +105,7 @@ fn replaces_an_old_address_the_session_does_not_use() {
                 "ifconfig -a",
                 CommandOutput::new(format!("{EN0}{EN5_OLD}"), "", 0),
             ),
+            routes(),
             (
                 "printenv SSH_CONNECTION",
                 CommandOutput::new("192.168.1.5 52144 192.168.1.20 22\n", "", 0),
@@ -102,7 +118,7 @@ fn replaces_an_old_address_the_session_does_not_use() {
         rows(&outcomes),
         [(Status::Changed, "Static IP set: 10.254.0.5/30")]
     );
-    assert_eq!(sent.len(), 4);
+    assert_eq!(sent.len(), 5);
 }
 
 #[test]
@@ -114,6 +130,7 @@ fn never_touches_the_session_interface() {
                 "ifconfig -a",
                 CommandOutput::new(format!("{EN0}{EN5_OLD}"), "", 0),
             ),
+            routes(),
             (
                 "printenv SSH_CONNECTION",
                 CommandOutput::new("192.168.7.2 52144 192.168.7.1 22\n", "", 0),
@@ -139,6 +156,7 @@ fn unreadable_session_is_not_risked() {
                 "ifconfig -a",
                 CommandOutput::new(format!("{EN0}{EN5_OLD}"), "", 0),
             ),
+            routes(),
             ("printenv SSH_CONNECTION", CommandOutput::new("", "", 1)),
         ],
     );
@@ -183,6 +201,7 @@ fn permission_denied_gets_a_sudo_hint() {
                 "ifconfig -a",
                 CommandOutput::new(format!("{EN0}{EN5_BARE}"), "", 0),
             ),
+            routes(),
             (
                 SET,
                 CommandOutput::new("", "ifconfig: ioctl (SIOCAIFADDR): permission denied\n", 1),
@@ -208,6 +227,7 @@ fn address_that_does_not_stick_fails() {
                 "ifconfig -a",
                 CommandOutput::new(format!("{EN0}{EN5_BARE}"), "", 0),
             ),
+            routes(),
             (SET, CommandOutput::new("", "", 0)),
             ("ifconfig en5", CommandOutput::new(EN5_BARE, "", 0)),
         ],
