@@ -8,7 +8,7 @@ use rdma_phase::facts::address_state;
 use rdma_phase::parse::parse_ping;
 use rdma_phase::{Absent, Context, Outcome, Phase, PhaseError, RemoteCommand, Scope, Status};
 
-pub use probes::{probes_from, report, unanswered, Probe};
+pub use probes::{probes_from, report, unanswered, Probe, Unsettled};
 
 /// Seconds `ping -t` waits overall (macOS: `-t` is the overall timeout; `-W` would be
 /// milliseconds per reply).
@@ -69,9 +69,15 @@ impl Phase for PingPhase {
                     Some((_, Some(output))) => {
                         let row = report(probe, parse_ping(&output.stdout), &output);
                         if row.status == Status::Fail {
-                            // A port without its address cannot answer for the cable yet.
+                            // A port without its address cannot answer for the cable yet,
+                            // nor can a cable with an end still to be set up.
                             let node = cx.plan().node(probe.local).clone();
-                            unanswered(address_state(cx, &node)?, cx.mode(), probe, row)
+                            let unsettled = Unsettled {
+                                local: cx.is_pending(probe.local),
+                                peer: cx.is_pending(probe.peer),
+                            };
+                            let held = address_state(cx, &node)?;
+                            unanswered(held, cx.mode(), unsettled, probe, row)
                         } else {
                             row
                         }
@@ -89,8 +95,10 @@ impl Phase for PingPhase {
     }
 }
 
-/// `ping -c 1 -t 2 PEER`: one echo, two seconds overall (macOS `-t`). Volatile: a cable can
-/// start or stop answering at any time, so no earlier reply stands in for it.
+/// `ping -c 1 -t 2 -b IFACE PEER`: one echo, two seconds overall (macOS `-t`), bound to
+/// this end's port (Apple's `-b boundif`), so that a reply over another route (the LAN, a
+/// VPN) cannot pass for the cable. Volatile: a cable can start or stop answering at any
+/// time, so no earlier reply stands in for it.
 fn ping(probe: &Probe) -> RemoteCommand {
     RemoteCommand::read([
         "ping".to_owned(),
@@ -98,7 +106,12 @@ fn ping(probe: &Probe) -> RemoteCommand {
         "1".to_owned(),
         "-t".to_owned(),
         TIMEOUT_SECONDS.to_owned(),
+        "-b".to_owned(),
+        probe.iface.clone(),
         probe.peer_ip.to_string(),
     ])
     .volatile()
 }
+
+#[cfg(test)]
+mod run_tests;
