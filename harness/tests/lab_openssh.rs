@@ -74,6 +74,13 @@ fn simulated_macs_speak_macos_over_openssh() {
     assert_eq!(code, 0, "{out}");
     assert!(out.starts_with("PING 10.254.0.6 (10.254.0.6): 56 data bytes\n64 bytes from 10.254.0.6: icmp_seq=0 ttl=64 time="));
     assert!(out.contains("round-trip min/avg/max/stddev = "));
+    // Apple's `-b boundif` (iputils' -I): the tool binds its pings to the cable's port.
+    assert_eq!(
+        ssh(&lab, "hwstudio1", "ping -c 1 -t 2 -b en5 10.254.0.6").2,
+        0
+    );
+    let (_, err, code) = ssh(&lab, "hwstudio1", "ping -c 1 -t 1 -b en9 10.254.0.6");
+    assert_eq!((err.as_str(), code), ("ping: bad interface name\n", 1));
     let (out, _, code) = ssh(&lab, "hwstudio1", "ping -c 1 -t 1 10.254.0.9");
     assert_eq!(code, 2);
     assert!(out.contains("1 packets transmitted, 0 packets received, 100.0% packet loss\n"));

@@ -155,7 +155,10 @@ fn answer(
         ["system_profiler", "SPThunderboltDataType", "-json"] => {
             rdma::thunderbolt_json(hosts, index, cables)
         }
-        ["ping", "-c", "1", "-t", _, target] => ping::ping(hosts, index, cables, target),
+        ["ping", "-c", "1", "-t", _, target] => ping::ping(hosts, index, cables, None, target),
+        ["ping", "-c", "1", "-t", _, "-b", iface, target] => {
+            ping::ping(hosts, index, cables, Some(iface), target)
+        }
         ["printenv", "SSH_CONNECTION"] => ok(&format!(
             "192.0.2.1 52114 {} 22\n",
             hosts[index].ssh_address

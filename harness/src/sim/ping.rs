@@ -1,5 +1,6 @@
 //! `ping` between simulated Macs: a reply comes over a cable whose ends are up and unbridged,
-//! from a local address in the target's subnet to a peer port holding the target.
+//! from a local address in the target's subnet to a peer port holding the target; with
+//! Apple's `-b boundif`, over that port only.
 
 use std::net::Ipv4Addr;
 
@@ -14,6 +15,7 @@ pub(super) fn ping(
     hosts: &[SimHost],
     index: usize,
     cables: &[Cable],
+    bound: Option<&str>,
     target: &str,
 ) -> CommandOutput {
     let Ok(target) = target.parse::<Ipv4Addr>() else {
@@ -24,8 +26,15 @@ pub(super) fn ping(
         );
     };
     let host = &hosts[index];
+    if bound.is_some_and(|name| host.port(name).is_none()) {
+        return fail("", "ping: bad interface name\n", 1);
+    }
     let usable = |h: &SimHost, p: &str| !h.is_bridged(p) && h.port(p).is_some_and(|p| p.carrier);
-    let reachable = host.ports.iter().find_map(|port| {
+    let candidates = host
+        .ports
+        .iter()
+        .filter(|port| bound.is_none_or(|name| port.name == name));
+    let reachable = candidates.into_iter().find_map(|port| {
         let on_link = listed_inet(host, port)
             .iter()
             .any(|(address, prefix)| prefix.network(*address) == prefix.network(target));

@@ -133,6 +133,20 @@ fn configd_listing_its_address_first_or_staying_away() {
         read(&sim, "hwstudio1", "ping -c 1 -t 2 10.254.0.6").exit_code,
         0
     );
+    // Apple's `-b boundif`: over that port only.
+    let bound = |iface: &str| {
+        read(
+            &sim,
+            "hwstudio1",
+            &format!("ping -c 1 -t 2 -b {iface} 10.254.0.6"),
+        )
+    };
+    assert_eq!(bound("en5").exit_code, 0);
+    assert_eq!(bound("en0").exit_code, 2);
+    assert_eq!(
+        (bound("en9").stderr.as_str(), bound("en9").exit_code),
+        ("ping: bad interface name\n", 1)
+    );
 }
 
 #[test]

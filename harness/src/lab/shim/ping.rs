@@ -6,7 +6,8 @@ use std::process::Command;
 use super::Reply;
 use crate::macos::ping_report;
 
-const USAGE: &str = "usage: ping [-c count] [-i wait] [-t timeout] [-W waittime] host\n";
+const USAGE: &str =
+    "usage: ping [-b boundif] [-c count] [-i wait] [-t timeout] [-W waittime] host\n";
 
 pub fn run(args: &[String]) -> Reply {
     let mut count: u32 = 0;
@@ -29,6 +30,13 @@ pub fn run(args: &[String]) -> Reply {
             "-W" => match value().ok().and_then(|v| v.parse::<f64>().ok()) {
                 Some(ms) => linux.extend(["-W".into(), format!("{:.3}", ms / 1000.0)]),
                 None => return Reply::err(USAGE, 64),
+            },
+            // Apple's `-b boundif`: only over that interface (iputils binds with `-I`).
+            // Darwin's ping refuses a name that is no interface before sending anything.
+            "-b" => match value() {
+                Ok(iface) if is_interface(&iface) => linux.extend(["-I".into(), iface]),
+                Ok(_) => return Reply::err("ping: bad interface name\n", 1),
+                Err(()) => return Reply::err(USAGE, 64),
             },
             "-i" | "-s" => match value() {
                 Ok(v) => linux.extend([word.clone(), v]),
@@ -71,6 +79,11 @@ pub fn run(args: &[String]) -> Reply {
         stderr,
         code: if rtts.is_empty() { 2 } else { 0 },
     }
+}
+
+/// Whether the host has an interface of that (Linux) name.
+fn is_interface(name: &str) -> bool {
+    super::kernel::links(None).is_ok_and(|links| links.iter().any(|link| link.ifname == name))
 }
 
 /// Packets transmitted and the round-trip time of each reply, from iputils' output.
