@@ -5,7 +5,7 @@ use rdma_phase::plan::Host;
 use rdma_phase::{CommandOutput, Connector, RemoteCommand, Transport, TransportError};
 
 use super::host::{RdmaSwitch, SimHost};
-use super::{ifconfig, ping, rdma};
+use super::{ifconfig, netstat, ping, rdma};
 use crate::macos;
 
 /// A Thunderbolt cable between two simulated ports.
@@ -152,6 +152,7 @@ fn answer(
         },
         ["ibv_devices"] => ok(&macos::ibv_devices(&rdma::devices(&hosts[index]))),
         ["ibv_devinfo", "-d", device, "-v"] => rdma::devinfo(hosts, index, cables, device),
+        ["netstat", "-rn", "-f", "inet"] => netstat::routes(&hosts[index]),
         ["system_profiler", "SPThunderboltDataType", "-json"] => {
             rdma::thunderbolt_json(hosts, index, cables)
         }

@@ -78,8 +78,8 @@ pub struct SimHost {
 
 impl SimHost {
     /// A Mac Studio after a normal reboot: Ethernet `en0` carries the management address,
-    /// the `thunderbolt` ports exist with only their self-assigned 169.254 address, nothing
-    /// is bridged, RDMA is enabled.
+    /// the `thunderbolt` ports exist with only their self-assigned 169.254 address, the
+    /// Thunderbolt Bridge `bridge0` is there with no member (as in the lab), RDMA is enabled.
     pub fn rebooted(name: &str, index: u8, thunderbolt: &[&str]) -> Self {
         let management = Ipv4Addr::new(192, 0, 2, 10 + index);
         let mut ports = vec![SimPort {
@@ -112,7 +112,7 @@ impl SimHost {
         Self {
             name: name.to_owned(),
             ports,
-            bridges: BTreeMap::new(),
+            bridges: BTreeMap::from([("bridge0".to_owned(), Vec::new())]),
             rdma: RdmaSwitch::Enabled,
             files: BTreeMap::new(),
             ssh_address: management,

@@ -19,7 +19,7 @@ use crate::macos::{
 const FIRST_PORT_INDEX: u32 = 6;
 const FIRST_BRIDGE_INDEX: u32 = 20;
 
-fn port_index(host: &SimHost, name: &str) -> Option<u32> {
+pub(super) fn port_index(host: &SimHost, name: &str) -> Option<u32> {
     let position = host.ports.iter().position(|port| port.name == name)?;
     Some(u32::try_from(position).unwrap_or(0) + FIRST_PORT_INDEX)
 }
@@ -37,9 +37,13 @@ fn view(host: &SimHost, name: &str) -> Option<InterfaceView> {
     host.port(name).map(|port| port_view(host, port))
 }
 
-fn bridge_view(host: &SimHost, name: &str, members: &[String]) -> InterfaceView {
+pub(super) fn bridge_index(host: &SimHost, name: &str) -> u32 {
     let position = host.bridges.keys().position(|b| b == name).unwrap_or(0);
-    let index = FIRST_BRIDGE_INDEX + u32::try_from(position).unwrap_or(0);
+    FIRST_BRIDGE_INDEX + u32::try_from(position).unwrap_or(0)
+}
+
+fn bridge_view(host: &SimHost, name: &str, members: &[String]) -> InterfaceView {
+    let index = bridge_index(host, name);
     let kind = InterfaceKind::from_name(name).unwrap_or(InterfaceKind::Bridge);
     let mut flags = IfFlags::ETHERNET_BASE
         .with(IfFlags::UP)

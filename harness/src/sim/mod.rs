@@ -12,6 +12,7 @@ mod cluster;
 mod host;
 mod ifconfig;
 mod lock;
+mod netstat;
 mod ping;
 mod rdma;
 

@@ -65,6 +65,7 @@ fn a_rebooted_port_holds_its_self_assigned_address() {
     );
     let all = read(&sim, "hwstudio1", "ifconfig -a").stdout;
     assert!(all.starts_with("lo0: flags=8049<UP,LOOPBACK,RUNNING,MULTICAST> mtu 16384\n"));
+    assert!(all.contains("bridge0: flags=8863<"), "{all}");
     // TN3205's table: EUI-64, the mapped self-assigned address, the secured link-local.
     let mac = "36:4d:04:ea:01:40";
     let devinfo = read(&sim, "hwstudio1", "ibv_devinfo -d rdma_en5 -v").stdout;
@@ -313,5 +314,29 @@ fn device_files_left_by_others() {
     assert_ne!(
         self_assigned_address("hwstudio1", "en5", 0),
         Ipv4Addr::UNSPECIFIED
+    );
+}
+
+#[test]
+fn netstat_lists_the_routes_of_the_listed_addresses() {
+    let hosts = vec![
+        SimHost::rebooted("hwstudio1", 1, &["en2", "en5"]).busy(),
+        SimHost::rebooted("hwstudio2", 2, &["en5"]),
+    ];
+    let sim = cluster(hosts);
+    sudo(&sim, "hwstudio1", ASSIGN);
+    assert_eq!(
+        read(&sim, "hwstudio1", "netstat -rn -f inet").stdout,
+        "Routing tables\n\nInternet:\n\
+         Destination        Gateway            Flags               Netif Expire\n\
+         default            192.0.2.1          UGScg                 en0       \n\
+         10.254.0.4/30      link#8             UC                    en5      !\n\
+         127                127.0.0.1          UCS                   lo0       \n\
+         127.0.0.1          127.0.0.1          UH                    lo0       \n\
+         169.254            link#7             UCS                   en2      !\n\
+         169.254            link#8             UCSI                  en5      !\n\
+         192.0.2            link#6             UCS                   en0      !\n\
+         192.168.64         link#21            UC              bridge100      !\n\
+         192.168.65         link#22            UC              bridge101      !\n"
     );
 }
