@@ -16,6 +16,7 @@ use super::kernel::{self, Link};
 use super::routes::{self, Route};
 use super::Reply;
 use crate::lab::spec::{HIDDEN_IFACE, MGMT_IFACE};
+use crate::macos::identity::is_self_assigned;
 use crate::macos::{netstat_rn_inet, RouteFlags, RouteGateway, RouteView, NETSTAT_USAGE};
 use std::net::Ipv4Addr;
 
@@ -96,13 +97,26 @@ pub fn run(args: &[String]) -> Reply {
     Reply::out(netstat_rn_inet(&views(&table, &links)))
 }
 
-/// The rows of the table, in kernel order (the renderer sorts).
+/// The rows of the table, in kernel order (the renderer sorts). A subnet connected on a
+/// second interface (each Thunderbolt port's 169.254/16) is interface-scoped, `I`, as macOS
+/// lists it.
 fn views(table: &[Route], links: &[Link]) -> Vec<RouteView> {
-    let mut rows: Vec<RouteView> = table
+    let mut rows: Vec<RouteView> = Vec::new();
+    for mut row in table
         .iter()
         .filter(|route| route.unicast())
         .filter_map(|route| view(route, links))
-        .collect();
+    {
+        let connected = matches!(row.gateway, RouteGateway::Link(_));
+        let again = rows.iter().any(|earlier| {
+            (earlier.destination, earlier.prefix) == (row.destination, row.prefix)
+                && matches!(earlier.gateway, RouteGateway::Link(_))
+        });
+        if connected && again {
+            row.flags = row.flags.with(RouteFlags::IFSCOPE);
+        }
+        rows.push(row);
+    }
     rows.extend(loopback(links));
     rows
 }
@@ -133,7 +147,7 @@ fn view(route: &Route, links: &[Link]) -> Option<RouteView> {
         }
         None => {
             let mut flags = up.with(RouteFlags::CLONING);
-            if !route.connected() || configured_by_macos(link) {
+            if !route.connected() || configured_by_macos(link) || is_self_assigned(destination) {
                 flags = flags.with(RouteFlags::STATIC);
             }
             (RouteGateway::Link(link.ifindex), flags, true)
@@ -149,7 +163,8 @@ fn view(route: &Route, links: &[Link]) -> Option<RouteView> {
     })
 }
 
-/// The interfaces whose address configd (not a user's `ifconfig`) would have set.
+/// The interfaces whose address configd (not a user's `ifconfig`) would have set; configd's
+/// self-assigned 169.254 addresses count too (see `is_self_assigned`).
 fn configured_by_macos(link: &Link) -> bool {
     link.ifname == MGMT_IFACE || link.ifname == HIDDEN_IFACE
 }
@@ -227,6 +242,8 @@ mod tests {
                  "addr_info":[{"family":"inet","local":"127.0.0.1","prefixlen":8,"scope":"host"}]},
                 {"ifindex":4,"ifname":"en0","flags":["UP","LOWER_UP"],"mtu":1500,
                  "addr_info":[{"family":"inet","local":"10.77.0.11","prefixlen":24}]},
+                {"ifindex":8,"ifname":"en2","flags":["UP","LOWER_UP"],"mtu":1500,
+                 "addr_info":[{"family":"inet","local":"169.254.7.7","prefixlen":16}]},
                 {"ifindex":9,"ifname":"en5","flags":["UP","LOWER_UP"],"mtu":1500,
                  "addr_info":[{"family":"inet","local":"10.254.0.5","prefixlen":30}]}]"#,
         )
@@ -234,7 +251,9 @@ mod tests {
         let table = routes::parse_routes(
             r#"[{"dst":"default","gateway":"10.77.0.1","dev":"en0","flags":[]},
                 {"dst":"10.77.0.0/24","dev":"en0","protocol":"kernel","scope":"link","flags":[]},
-                {"dst":"10.254.0.4/30","dev":"en5","protocol":"kernel","scope":"link","flags":[]}]"#,
+                {"dst":"10.254.0.4/30","dev":"en5","protocol":"kernel","scope":"link","flags":[]},
+                {"dst":"169.254.0.0/16","dev":"en2","protocol":"kernel","scope":"link","flags":[]},
+                {"dst":"169.254.0.0/16","dev":"en5","protocol":"kernel","scope":"link","flags":[]}]"#,
         )
         .expect("routes");
         assert_eq!(
@@ -245,7 +264,9 @@ mod tests {
              10.77/24           link#4             UCS                   en0      !\n\
              10.254.0.4/30      link#9             UC                    en5      !\n\
              127                127.0.0.1          UCS                   lo0       \n\
-             127.0.0.1          127.0.0.1          UH                    lo0       \n"
+             127.0.0.1          127.0.0.1          UH                    lo0       \n\
+             169.254            link#8             UCS                   en2      !\n\
+             169.254            link#9             UCSI                  en5      !\n"
         );
     }
 }
