@@ -86,11 +86,11 @@ fn ctrl_c_while_a_host_waits_prints_what_finished_and_exits_130() {
         "{log}"
     );
     assert_eq!(
-        lab.ipv4_addrs("hwstudio1", "en5").expect("ip"),
+        lab.static_addrs("hwstudio1", "en5").expect("ip"),
         ["10.254.0.1/30"]
     );
     assert!(
-        lab.ipv4_addrs("hwstudio2", "en5").expect("ip").is_empty(),
+        lab.static_addrs("hwstudio2", "en5").expect("ip").is_empty(),
         "{log}"
     );
     keeper.signal("TERM");

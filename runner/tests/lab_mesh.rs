@@ -29,7 +29,7 @@ fn three_node_mesh_gets_the_right_matrix_everywhere() {
         assert_eq!(device_file(&lab, host).trim(), want, "{host}\n{log}");
     }
     assert_eq!(
-        lab.ipv4_addrs("machine-c", "en3").expect("ip"),
+        lab.static_addrs("machine-c", "en3").expect("ip"),
         ["10.254.0.10/30"]
     );
     for pair in [

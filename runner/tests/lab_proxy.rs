@@ -28,7 +28,7 @@ fn run_and_check(extra: &[&str], spec: LabSpec, env: &[(&str, &str)]) {
     assert_eq!(result.code, Some(0), "{log}");
     assert!(!result.stdout.contains('✗'), "{log}");
     assert_eq!(
-        lab.ipv4_addrs("hwstudio2", "en5").expect("ip"),
+        lab.static_addrs("hwstudio2", "en5").expect("ip"),
         ["10.254.0.6/30"]
     );
     let file = std::fs::read_to_string(lab.host_tmp("hwstudio2").join("mlx_ibv_devices.json"))

@@ -51,12 +51,12 @@ fn unreachable_hosts_do_not_stop_the_others() {
             "{log}"
         );
         assert_eq!(
-            lab.ipv4_addrs("machine-a", "en3").expect("ip"),
+            lab.static_addrs("machine-a", "en3").expect("ip"),
             ["10.254.0.1/30"],
             "{log}"
         );
         assert_eq!(
-            lab.ipv4_addrs("machine-b", "en3").expect("ip"),
+            lab.static_addrs("machine-b", "en3").expect("ip"),
             ["10.254.0.2/30"],
             "{log}"
         );
@@ -77,7 +77,7 @@ fn unknown_host_key_is_refused_unless_accepted() {
     let log = refused.transcript();
     assert_eq!(refused.code, Some(1), "{log}");
     assert!(
-        lab.ipv4_addrs("hwstudio2", "en5").expect("ip").is_empty(),
+        lab.static_addrs("hwstudio2", "en5").expect("ip").is_empty(),
         "{log}"
     );
     assert!(
@@ -116,7 +116,7 @@ fn changed_host_key_is_always_refused() {
             "commands ran on an impostor\n{log}"
         );
         assert_eq!(
-            lab.ipv4_addrs("hwstudio2", "en5").expect("ip"),
+            lab.static_addrs("hwstudio2", "en5").expect("ip"),
             ["10.254.0.6/30"],
             "{log}"
         );
@@ -159,7 +159,7 @@ fn a_host_printing_without_end_is_cut_off_and_costs_no_memory() {
     );
     assert!(result.stdout.contains("machine-a -> machine-b: ✓"), "{log}");
     assert_eq!(
-        lab.ipv4_addrs("machine-a", "en3").expect("ip"),
+        lab.static_addrs("machine-a", "en3").expect("ip"),
         ["10.254.0.1/30"],
         "{log}"
     );
@@ -228,7 +228,7 @@ fn a_hung_command_is_ended_on_the_host_after_the_timeout() {
     );
     // hwstudio1 is unaffected.
     assert_eq!(
-        lab.ipv4_addrs("hwstudio1", "en5").expect("ip"),
+        lab.static_addrs("hwstudio1", "en5").expect("ip"),
         ["10.254.0.5/30"],
         "{log}"
     );

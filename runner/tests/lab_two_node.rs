@@ -45,11 +45,11 @@ fn fresh_reboot_is_restored_and_a_rerun_changes_nothing() {
         "{log}"
     );
     assert_eq!(
-        lab.ipv4_addrs("hwstudio1", "en5").expect("ip"),
+        lab.static_addrs("hwstudio1", "en5").expect("ip"),
         ["10.254.0.5/30"]
     );
     assert_eq!(
-        lab.ipv4_addrs("hwstudio2", "en5").expect("ip"),
+        lab.static_addrs("hwstudio2", "en5").expect("ip"),
         ["10.254.0.6/30"]
     );
     for host in ["hwstudio1", "hwstudio2"] {
@@ -109,7 +109,7 @@ fn sudo_password_comes_from_the_environment() {
     };
     let wrong = run(&lab, &[], &[("RDMA_SETUP_SUDO_PASSWORD", "not-it")]);
     assert_eq!(wrong.code, Some(1), "{}", wrong.transcript());
-    assert!(lab.ipv4_addrs("hwstudio1", "en5").expect("ip").is_empty());
+    assert!(lab.static_addrs("hwstudio1", "en5").expect("ip").is_empty());
 
     let right = run(&lab, &[], &[("RDMA_SETUP_SUDO_PASSWORD", "pw-one")]);
     let log = right.transcript();
@@ -119,7 +119,7 @@ fn sudo_password_comes_from_the_environment() {
         "{log}"
     );
     assert_eq!(
-        lab.ipv4_addrs("hwstudio2", "en5").expect("ip"),
+        lab.static_addrs("hwstudio2", "en5").expect("ip"),
         ["10.254.0.6/30"]
     );
     // The password went through stdin (`sudo -S`), never on a command line.
@@ -166,7 +166,7 @@ fn bridged_ports_are_freed_and_disabled_rdma_is_reported() {
         .expect("sh");
     assert_eq!(String::from_utf8_lossy(&members.stdout).trim(), "0");
     assert_eq!(
-        lab.ipv4_addrs("hwstudio1", "en5").expect("ip"),
+        lab.static_addrs("hwstudio1", "en5").expect("ip"),
         ["10.254.0.5/30"]
     );
 
@@ -193,7 +193,7 @@ fn an_unplugged_cable_fails_the_ping_but_keeps_the_addresses() {
     assert!(result.stdout.contains("hwstudio1 -> hwstudio2: ✗"), "{log}");
     assert!(result.stdout.contains("PORT_DOWN"), "{log}");
     assert_eq!(
-        lab.ipv4_addrs("hwstudio1", "en5").expect("ip"),
+        lab.static_addrs("hwstudio1", "en5").expect("ip"),
         ["10.254.0.5/30"]
     );
 }

@@ -178,7 +178,12 @@ fn record_replay_compare(case: &Case) -> Option<(Lab, tempfile::TempDir)> {
 
     let out_arg = out.to_str().expect("a UTF-8 temp path");
     let replayed = tool(&lab, &["--check", "--replay", out_arg]);
-    assert_eq!(replayed.stderr, "", "replay\n{}", replayed.transcript());
+    assert_eq!(
+        replayed.stderr,
+        banner(out_arg),
+        "replay\n{}",
+        replayed.transcript()
+    );
     // The recording run printed exactly what its replay prints, round trips included.
     assert_eq!(
         replayed.stdout, recorded.stdout,
@@ -476,7 +481,12 @@ fn a_redacted_recording_hides_the_macs_and_still_replays() {
 
     let out_arg = out.to_str().expect("a UTF-8 temp path");
     let replayed = tool(&lab, &["--check", "--replay", out_arg]);
-    assert_eq!(replayed.stderr, "", "{}", replayed.transcript());
+    assert_eq!(
+        replayed.stderr,
+        banner(out_arg),
+        "{}",
+        replayed.transcript()
+    );
     assert_eq!(replayed.code, live.code);
     assert_eq!(
         replayed.stdout,
@@ -490,4 +500,9 @@ fn a_redacted_recording_hides_the_macs_and_still_replays() {
         words(&unstable_parts_masked(&replayed.stdout, false)),
         words(&unstable_parts_masked(&live_renamed, false)),
     );
+}
+
+/// What a replay says first, on stderr (and nothing else there).
+fn banner(dir: &str) -> String {
+    format!("Replaying {dir}: recorded outputs, no host is contacted.\n")
 }

@@ -31,6 +31,14 @@ impl Lab {
         Ok(out)
     }
 
+    /// The IPv4 addresses of an interface that someone set: [`Lab::ipv4_addrs`] without the
+    /// self-assigned `169.254.x.y/16` a simulated Mac's port holds as a real one does.
+    pub fn static_addrs(&self, host: &str, iface: &str) -> Result<Vec<String>, LabError> {
+        let mut addrs = self.ipv4_addrs(host, iface)?;
+        addrs.retain(|addr| !addr.starts_with("169.254."));
+        Ok(addrs)
+    }
+
     /// Every macOS command the host's shims ran, in order (`sudo -S -p  ifconfig ...`,
     /// `[root] ifconfig en5 ...`).
     pub fn commands(&self, host: &str) -> Vec<String> {

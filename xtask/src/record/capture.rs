@@ -218,7 +218,13 @@ mod tests {
             .chain([dir.path().as_os_str().to_owned()]);
         let (mut out, mut err) = (Vec::new(), Vec::new());
         let replayed = rdma_setup::app::execute(argv, false, &mut out, &mut err);
-        assert_eq!(String::from_utf8_lossy(&err), "");
+        assert_eq!(
+            String::from_utf8_lossy(&err),
+            format!(
+                "Replaying {}: recorded outputs, no host is contacted.\n",
+                dir.path().display()
+            )
+        );
         assert_eq!(String::from_utf8_lossy(&out), printed);
         assert_eq!(replayed.exit_code, captured.report.exit_code());
         assert_eq!(replayed.exit_code, 1, "RDMA is disabled: {printed}");
