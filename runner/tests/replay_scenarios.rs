@@ -110,6 +110,31 @@ fn no_ipv4_gid() {
     replay("no-ipv4-gid");
 }
 
+#[test]
+fn one_mac_rebooted() {
+    replay("one-mac-rebooted");
+}
+
+#[test]
+fn busy_mac() {
+    replay("busy-mac");
+}
+
+#[test]
+fn thunderbolt4_mac() {
+    replay("thunderbolt4-mac");
+}
+
+#[test]
+fn predecessor_device_file() {
+    replay("predecessor-device-file");
+}
+
+#[test]
+fn invalid_device_file() {
+    replay("invalid-device-file");
+}
+
 /// Written by `cargo xtask lab record --redact`, not by the simulator.
 #[test]
 fn lab_recorded_host_down() {

@@ -6,12 +6,14 @@
 //! Re-run this after changing what a phase sends; the replay snapshot tests then show the
 //! effect on the output for review.
 
+use std::net::Ipv4Addr;
 use std::path::Path;
 
 use anyhow::{anyhow, Context as _, Result};
 use clap::Parser as _;
+use rdma_harness::macos::INVALID_DEVICE_FILE;
 use rdma_harness::sim::{Cable, RdmaSwitch, SimCluster, SimConnector, SimHost};
-use rdma_phase::{ClusterPlan, Mode};
+use rdma_phase::{ClusterPlan, Mode, Prefix};
 use rdma_replay::{RecordingConnector, Scenario};
 use rdma_setup::cli::Args;
 use rdma_setup::{app, linked_phases, orchestrate};
@@ -184,8 +186,103 @@ const DEFINITIONS: &[Definition] = &[
     },
 ];
 
+/// hwstudio1 as a run left it before the other Mac restarted: en5 holds its address (after
+/// the self-assigned one configd put back) and the device file is there.
+fn configured_first(device_file: &str) -> (Vec<SimHost>, Vec<Cable>) {
+    let (mut hosts, cables) = two_studios();
+    if let (Some(port), Ok(prefix)) = (hosts[0].port_mut("en5"), Prefix::new(30)) {
+        port.inet.insert(0, (Ipv4Addr::new(10, 254, 0, 5), prefix));
+    }
+    hosts[0] = hosts[0].clone().with_device_file(device_file);
+    (hosts, cables)
+}
+
+/// The device matrix of [`TWO_NODES`], as this tool writes it.
+const TWO_NODE_MATRIX: &str = "[[null,\"rdma_en5\"],[\"rdma_en5\",null]]\n";
+
+/// The same matrix as the Python predecessor wrote it (`json.dumps` spacing, no newline).
+const TWO_NODE_MATRIX_OF_THE_PREDECESSOR: &str = "[[null, \"rdma_en5\"], [\"rdma_en5\", null]]";
+
+/// Both Macs set up, the device file as the Python predecessor left it.
+fn configured_by_the_predecessor() -> (Vec<SimHost>, Vec<Cable>) {
+    let (mut hosts, cables) = configured_first(TWO_NODE_MATRIX_OF_THE_PREDECESSOR);
+    if let (Some(port), Ok(prefix)) = (hosts[1].port_mut("en5"), Prefix::new(30)) {
+        port.inet.insert(0, (Ipv4Addr::new(10, 254, 0, 6), prefix));
+    }
+    hosts[1] = hosts[1]
+        .clone()
+        .with_device_file(TWO_NODE_MATRIX_OF_THE_PREDECESSOR);
+    (hosts, cables)
+}
+
+/// Scenarios of what real Macs show that a clean simulation did not (issue "Real Macs").
+const REAL_MACS: &[Definition] = &[
+    Definition {
+        name: "one-mac-rebooted",
+        description: "`--check` after only hwstudio2 restarted: hwstudio1 kept its address and device file,\nhwstudio2 lost both. The cable cannot answer until hwstudio2 is set up again, from either\nend: pending (exit 3), not broken.",
+        args: &[
+            "--check",
+            "--node",
+            "hwstudio1:en5:10.254.0.5",
+            "--node",
+            "hwstudio2:en5:10.254.0.6",
+        ],
+        build: || configured_first(TWO_NODE_MATRIX),
+        warm_up: false,
+    },
+    Definition {
+        name: "busy-mac",
+        description: "hwstudio1 is a busy real Mac: loopback aliases, VPN tunnels (one of them a 10.254.0.0/16),\nvirtual-machine bridges bridge100/101 with vmenet members. Only en5 is touched; the /30\ninside the VPN's network is a warning that names it.",
+        args: TWO_NODES,
+        build: || {
+            let (mut hosts, cables) = two_studios();
+            hosts[0] = hosts[0].clone().busy();
+            (hosts, cables)
+        },
+        warm_up: false,
+    },
+    Definition {
+        name: "thunderbolt4-mac",
+        description: "hwstudio2 has Thunderbolt 4 ports: rdma_ctl says enabled, but there is no RDMA device\nand its link runs at 40 Gb/s. The row says the port cannot do RDMA, never to enable it.",
+        args: TWO_NODES,
+        build: || {
+            let (mut hosts, cables) = two_studios();
+            hosts[1] = hosts[1].clone().thunderbolt4();
+            (hosts, cables)
+        },
+        warm_up: false,
+    },
+    Definition {
+        name: "predecessor-device-file",
+        description: "`--check` on a cluster the Python script set up: its device file has other spacing and\nno final newline, but the same JSON value, so it is current (exit 0).",
+        args: &[
+            "--check",
+            "--node",
+            "hwstudio1:en5:10.254.0.5",
+            "--node",
+            "hwstudio2:en5:10.254.0.6",
+        ],
+        build: configured_by_the_predecessor,
+        warm_up: false,
+    },
+    Definition {
+        name: "invalid-device-file",
+        description: "After a reboot, a guide's device file is still in /tmp: a JSON object where JACCL\nreads an array. It is replaced, and the row says what was wrong with it.",
+        args: TWO_NODES,
+        build: || {
+            let (hosts, cables) = two_studios();
+            let hosts = hosts
+                .into_iter()
+                .map(|host| host.with_device_file(INVALID_DEVICE_FILE))
+                .collect();
+            (hosts, cables)
+        },
+        warm_up: false,
+    },
+];
+
 pub fn write_all(root: &Path) -> Result<()> {
-    for definition in DEFINITIONS {
+    for definition in DEFINITIONS.iter().chain(REAL_MACS) {
         let scenario =
             record(definition).with_context(|| format!("scenario {}", definition.name))?;
         let dir = root.join(definition.name);

@@ -153,6 +153,7 @@ fn answer(
         ["ibv_devices"] => ok(&macos::ibv_devices(&rdma::devices(&hosts[index]))),
         ["ibv_devinfo", "-d", device, "-v"] => rdma::devinfo(hosts, index, cables, device),
         ["netstat", "-rn", "-f", "inet"] => netstat::routes(&hosts[index]),
+        ["networksetup", "-listallhardwareports"] => super::hardware_ports::listing(&hosts[index]),
         ["system_profiler", "SPThunderboltDataType", "-json"] => {
             rdma::thunderbolt_json(hosts, index, cables)
         }

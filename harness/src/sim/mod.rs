@@ -9,6 +9,7 @@
 //! [`SimHost::with_device_file`], [`SimHost::with_configd`]).
 
 mod cluster;
+mod hardware_ports;
 mod host;
 mod ifconfig;
 mod lock;

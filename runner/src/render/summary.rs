@@ -138,7 +138,11 @@ pub fn recap(out: &mut String, plan: &ClusterPlan, report: &Report) {
             format!("{made} change{} made", plural(made))
         }
         Mode::Check => {
-            let pending = rows(Status::Pending);
+            // Rows that name a change (not a GID that follows from one, or a cable that waits).
+            let pending = report
+                .outcomes()
+                .filter(|row| row.status == Status::Pending && row.once_done.is_some())
+                .count();
             format!("{pending} change{} to make", plural(pending))
         }
         Mode::DryRun => {
