@@ -40,7 +40,9 @@ pub fn running(pid: u32) -> bool {
     })
 }
 
-/// Wait until `argv` appears; the PIDs found, or empty after `within`.
+/// Wait until `argv` appears; the PIDs found, or empty after `within`. Polls every
+/// millisecond (a scan of /proc takes less): a command cut at the output cap on the host
+/// lives only a few.
 pub fn wait_for(argv: &[&str], within: Duration) -> Vec<u32> {
     let deadline = Instant::now() + within;
     loop {
@@ -48,7 +50,7 @@ pub fn wait_for(argv: &[&str], within: Duration) -> Vec<u32> {
         if !pids.is_empty() || Instant::now() >= deadline {
             return pids;
         }
-        std::thread::sleep(Duration::from_millis(20));
+        std::thread::sleep(Duration::from_millis(1));
     }
 }
 
