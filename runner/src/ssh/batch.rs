@@ -9,6 +9,11 @@
 //! confirmed. N commands cost N open round trips back to back, overlapped with everything
 //! else, instead of 2N one after another.
 //!
+//! That is why the transport no longer gives each command of a batch its channel: it runs
+//! one channel per round, a command alone ([`run_one`]) or several as one script (`joint`),
+//! which costs two round trips whatever their number. The loop below still serves any number
+//! of channels, with the limits that come with it.
+//!
 //! Limits:
 //! - [`MAX_CHANNELS`]: OpenSSH's default `MaxSessions` is 10 channels per connection; the
 //!   rest of the batch waits in a queue. A server that refuses a channel while some of the
@@ -28,7 +33,7 @@ use rdma_phase::CommandOutput;
 use ssh2::{BlockDirections, Session};
 
 use super::channel::{CommandChannel, Job};
-use super::exec::{AfterStdin, ExecError};
+use super::exec::{AfterStdin, ExecError, Ran, MAX_OUTPUT};
 use super::wait::{wait_session, would_block};
 
 /// Channels open at once on one session. OpenSSH allows 10 by default (`MaxSessions`); two
@@ -56,21 +61,25 @@ pub fn run_one(
         line,
         stdin: stdin.unwrap_or_default(),
         after,
+        stdout_limit: MAX_OUTPUT,
     };
     run(session, socket, std::slice::from_ref(&job), deadline)
         .pop()
-        // `run` returns one result per job; this only satisfies the type.
-        .unwrap_or_else(|| Err(ExecError::Lost("no result for the command".into())))
+        .map_or_else(
+            // `run` returns one result per job; this only satisfies the type.
+            || Err(ExecError::Lost("no result for the command".into())),
+            Ran::into_output,
+        )
 }
 
-/// Run `jobs` on `session`, at most [`MAX_CHANNELS`] at a time; one result per job, in
-/// order.
+/// Run `jobs` on `session`, at most [`MAX_CHANNELS`] at a time; what each channel read and
+/// how it ended, in the jobs' order.
 pub fn run(
     session: &Session,
     socket: BorrowedFd<'_>,
     jobs: &[Job<'_>],
     deadline: Instant,
-) -> Vec<Result<CommandOutput, ExecError>> {
+) -> Vec<Ran> {
     session.set_blocking(false);
     let mut batch = Batch {
         results: jobs.iter().map(|_| None).collect(),
@@ -133,7 +142,7 @@ pub fn run(
 }
 
 struct Batch<'a> {
-    results: Vec<Option<Result<CommandOutput, ExecError>>>,
+    results: Vec<Option<Ran>>,
     /// Indices of the jobs without a channel yet, in order.
     queue: VecDeque<usize>,
     /// Channels opened and not yet done, with their job's index.
@@ -190,7 +199,7 @@ impl<'a> Batch<'a> {
                 }
                 refused => {
                     self.queue.pop_front();
-                    self.results[next] = Some(Err(refused));
+                    self.results[next] = Some(failed(refused));
                     Ok(true)
                 }
             },
@@ -201,7 +210,7 @@ impl<'a> Batch<'a> {
     fn time_out(&mut self, now: Instant) {
         self.timed_out = true;
         for index in self.queue.drain(..) {
-            self.results[index] = Some(Err(ExecError::TimedOut));
+            self.results[index] = Some(failed(ExecError::TimedOut));
         }
         for (_, channel) in &mut self.open {
             channel.give_up(ExecError::TimedOut, now);
@@ -213,7 +222,7 @@ impl<'a> Batch<'a> {
         while index < self.open.len() {
             if self.open[index].1.is_done() {
                 let (job, channel) = self.open.swap_remove(index);
-                self.results[job] = channel.into_result();
+                self.results[job] = channel.into_ran();
             } else {
                 index += 1;
             }
@@ -222,24 +231,34 @@ impl<'a> Batch<'a> {
 
     /// The session broke: every command without a result fails with `reason`. Results
     /// already known (a command that ended and was being closed) are kept.
-    fn lose(mut self, reason: &str) -> Vec<Result<CommandOutput, ExecError>> {
+    fn lose(mut self, reason: &str) -> Vec<Ran> {
         for (job, channel) in self.open.drain(..) {
-            self.results[job] = channel.into_result();
+            self.results[job] = channel.into_ran();
         }
         self.results
             .into_iter()
-            .map(|result| result.unwrap_or_else(|| Err(ExecError::Lost(reason.to_owned()))))
+            .map(|result| result.unwrap_or_else(|| failed(ExecError::Lost(reason.to_owned()))))
             .collect()
     }
 
-    fn finish(self) -> Vec<Result<CommandOutput, ExecError>> {
+    fn finish(self) -> Vec<Ran> {
         self.results
             .into_iter()
             .map(|result| {
                 // Every job left the queue and its channel with a result; this only
                 // satisfies the type.
-                result.unwrap_or_else(|| Err(ExecError::Lost("no result for the command".into())))
+                result
+                    .unwrap_or_else(|| failed(ExecError::Lost("no result for the command".into())))
             })
             .collect()
+    }
+}
+
+/// A job that ended with `error` before its channel read anything.
+fn failed(error: ExecError) -> Ran {
+    Ran {
+        stdout: Vec::new(),
+        stderr: Vec::new(),
+        end: Err(error),
     }
 }

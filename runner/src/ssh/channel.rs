@@ -1,25 +1,30 @@
 //! One command's channel as a state machine that never blocks: exec request, stdin out,
 //! stdout and stderr in, the end and the exit status, the close.
 //!
+//! Stdin cannot follow the exec request before the server's reply: OpenSSH's sshd opens a
+//! session channel with a zero window and grants one only once it started the command (the
+//! window adjust comes with the reply). So a command's stdin costs a round trip more than
+//! its exec; what need not be secret goes in the exec request instead (`joint`).
+//!
 //! [`CommandChannel::advance`] does what can be done now and returns; `batch` calls it for
 //! every open channel in turn and sleeps on the socket only when none of them moved. Both
 //! streams are read as data comes. Reading stdout to EOF before touching stderr (what
 //! blocking code naturally does) deadlocks as soon as the command fills the channel window
 //! with stderr: the window is per channel, so the server stops sending stdout too.
 //!
-//! What is kept of each stream is capped at [`MAX_OUTPUT`], so a host printing without end
-//! costs a few MiB, not all our memory. A command given up on (the deadline, the cap, a
-//! refused exec) has its channel closed; commands wrapped by `lifeline` then end on the host
-//! too. The close of a finished command goes out here as well, so the server frees the
+//! What is kept of each stream is capped (stdout at the job's limit, [`MAX_OUTPUT`] for one
+//! command; stderr at [`MAX_OUTPUT`]), so a host printing without end costs a few MiB, not
+//! all our memory. The bytes are kept raw: the caller decides what they mean. A command given
+//! up on (the deadline, the cap, a refused exec) has its channel closed; commands wrapped by
+//! `lifeline` (or a joint batch's script) then end on the host too. The close of a finished command goes out here as well, so the server frees the
 //! session (its `MaxSessions` counts it) before the next one is opened.
 
 use std::io::{ErrorKind, Read, Write};
 use std::time::{Duration, Instant};
 
-use rdma_phase::CommandOutput;
 use ssh2::Channel;
 
-use super::exec::{AfterStdin, ExecError, Stream, MAX_OUTPUT};
+use super::exec::{AfterStdin, ExecError, Ran, Stream, MAX_OUTPUT};
 use super::wait::would_block;
 
 /// What to run on one channel.
@@ -29,6 +34,9 @@ pub struct Job<'a> {
     pub line: &'a str,
     pub stdin: &'a [u8],
     pub after: AfterStdin,
+    /// The most stdout kept before the command is given up on ([`MAX_OUTPUT`] for one
+    /// command; a joint batch's framed reply may be longer).
+    pub stdout_limit: usize,
 }
 
 /// Exit code reported when the remote side gave none (killed by a signal, channel closed
@@ -67,7 +75,9 @@ pub struct CommandChannel<'a> {
     eof_sent: bool,
     stdout: Vec<u8>,
     stderr: Vec<u8>,
-    result: Option<Result<CommandOutput, ExecError>>,
+    stdout_limit: usize,
+    /// The exit code, or why there is none, once known.
+    result: Option<Result<i32, ExecError>>,
 }
 
 impl<'a> CommandChannel<'a> {
@@ -82,6 +92,7 @@ impl<'a> CommandChannel<'a> {
             eof_sent: job.after == AfterStdin::KeepOpen,
             stdout: Vec::new(),
             stderr: Vec::new(),
+            stdout_limit: job.stdout_limit,
             result: None,
         }
     }
@@ -159,8 +170,13 @@ impl<'a> CommandChannel<'a> {
         }
     }
 
-    pub fn into_result(self) -> Option<Result<CommandOutput, ExecError>> {
-        self.result
+    /// What the channel read, and how it ended: `None` until the result is known.
+    pub fn into_ran(self) -> Option<Ran> {
+        Some(Ran {
+            end: self.result?,
+            stdout: self.stdout,
+            stderr: self.stderr,
+        })
     }
 
     fn start(&mut self) -> Result<bool, ExecError> {
@@ -203,9 +219,11 @@ impl<'a> CommandChannel<'a> {
             }
         }
         let mut out = self.channel.stream(0);
-        moved |= read_some(&mut out, buf, &mut self.stdout, Stream::Stdout)?;
+        moved |= read_some(&mut out, buf, &mut self.stdout, self.stdout_limit)
+            .ok_or(ExecError::TooMuchOutput(Stream::Stdout))??;
         let mut err = self.channel.stderr();
-        moved |= read_some(&mut err, buf, &mut self.stderr, Stream::Stderr)?;
+        moved |= read_some(&mut err, buf, &mut self.stderr, MAX_OUTPUT)
+            .ok_or(ExecError::TooMuchOutput(Stream::Stderr))??;
 
         // libssh2 returns 0 for "nothing now" in some states as well as for EOF; only the
         // channel's own EOF flag (set once no data is queued for either stream) ends it.
@@ -232,11 +250,7 @@ impl<'a> CommandChannel<'a> {
                 exit_code = NO_EXIT_STATUS;
             }
         }
-        self.result = Some(Ok(CommandOutput {
-            stdout: String::from_utf8_lossy(&std::mem::take(&mut self.stdout)).into_owned(),
-            stderr: String::from_utf8_lossy(&std::mem::take(&mut self.stderr)).into_owned(),
-            exit_code,
-        }));
+        self.result = Some(Ok(exit_code));
         self.state = State::Closing {
             until: Instant::now() + CLOSE_GRACE,
         };
@@ -257,27 +271,27 @@ impl<'a> CommandChannel<'a> {
     }
 }
 
-/// Read what is available now from one stream; whether anything came. Past [`MAX_OUTPUT`]
-/// it stops and fails: the caller then closes the channel without reading further.
+/// Read what is available now from one stream; whether anything came. `None` past `limit`
+/// bytes: the caller then closes the channel without reading further.
 fn read_some(
     stream: &mut ssh2::Stream,
     buf: &mut [u8],
     into: &mut Vec<u8>,
-    which: Stream,
-) -> Result<bool, ExecError> {
+    limit: usize,
+) -> Option<Result<bool, ExecError>> {
     let mut moved = false;
     loop {
         match stream.read(buf) {
-            Ok(0) => return Ok(moved),
+            Ok(0) => return Some(Ok(moved)),
             Ok(n) => {
-                if into.len() + n > MAX_OUTPUT {
-                    return Err(ExecError::TooMuchOutput(which));
+                if into.len() + n > limit {
+                    return None;
                 }
                 into.extend_from_slice(&buf[..n]);
                 moved = true;
             }
-            Err(error) if error.kind() == ErrorKind::WouldBlock => return Ok(moved),
-            Err(error) => return Err(ExecError::Lost(error.to_string())),
+            Err(error) if error.kind() == ErrorKind::WouldBlock => return Some(Ok(moved)),
+            Err(error) => return Some(Err(ExecError::Lost(error.to_string()))),
         }
     }
 }

@@ -134,7 +134,11 @@ impl SshConnector {
                     via.target
                 )))
             }
-            Err(ExecError::Lost(reason) | ExecError::Refused(reason)) => {
+            Err(
+                ExecError::Lost(reason)
+                | ExecError::Refused(reason)
+                | ExecError::Unanswered { reason, .. },
+            ) => {
                 return Err(unreachable(format!(
                     "the session to proxy host {} broke: {reason}",
                     via.proxy

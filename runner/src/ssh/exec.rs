@@ -1,11 +1,39 @@
-//! What running a command on a session can yield ([`ExecError`]), the output cap, and what
-//! follows a command's stdin.
+//! What running a command on a session can yield ([`Ran`], [`ExecError`]), the output cap,
+//! and what follows a command's stdin.
 //!
-//! A command runs on a channel of its own (`channel`); several run at once from one poll loop
-//! (`batch`), and one command is a batch of one, so both share every property: the deadline,
-//! the output cap, closing what was given up on.
+//! One command runs on a channel of its own (`channel`, driven by `batch`); several run as
+//! one script on one channel (`joint`), which keeps every property of one command: the
+//! deadline, the output cap, ending what was given up on.
+
+use rdma_phase::CommandOutput;
 
 use super::wait::TimedOut;
+
+/// What one channel gave back: every byte it read, and how it ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ran {
+    pub stdout: Vec<u8>,
+    pub stderr: Vec<u8>,
+    /// The exit code, or why there is none.
+    pub end: Result<i32, ExecError>,
+}
+
+impl Ran {
+    /// The command's result as a caller sees it: text (invalid UTF-8 replaced), or the error.
+    pub fn into_output(self) -> Result<CommandOutput, ExecError> {
+        let exit_code = self.end?;
+        Ok(output(&self.stdout, &self.stderr, exit_code))
+    }
+}
+
+/// A command's output as callers get it, from its raw bytes.
+pub fn output(stdout: &[u8], stderr: &[u8], exit_code: i32) -> CommandOutput {
+    CommandOutput {
+        stdout: String::from_utf8_lossy(stdout).into_owned(),
+        stderr: String::from_utf8_lossy(stderr).into_owned(),
+        exit_code,
+    }
+}
 
 /// Why a command produced no output.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,6 +47,15 @@ pub enum ExecError {
     TooMuchOutput(Stream),
     /// The session broke (socket closed, protocol error): nothing more will run on it.
     Lost(String),
+    /// A joint batch's script ended without this command's result (it could not start, or
+    /// its reply was garbled): `reason`, with what the script's channel said. The session is
+    /// still usable.
+    Unanswered {
+        reason: String,
+        /// The script's exit code, if it ended.
+        exit_code: Option<i32>,
+        stderr: String,
+    },
 }
 
 /// libssh2's `LIBSSH2_ERROR_CHANNEL_FAILURE` and `LIBSSH2_ERROR_CHANNEL_REQUEST_DENIED`:

@@ -21,21 +21,28 @@
 //! - `wait`: sleeping on a non-blocking session's socket, with a deadline.
 //! - `exec`: what running a command can yield (errors, the output cap, stdin's end).
 //! - `channel`: one command's channel as a state machine that never blocks.
-//! - `batch`: commands at once on one session, from one poll loop (one is a batch of one).
+//! - `batch`: channels on one session, served from one poll loop (a command alone runs on
+//!   one; a joint batch on one).
 //! - `lifeline`: the remote wrapper that ends a command when its channel closes.
+//! - `joint`: several commands as ONE exec on one channel, two round trips whatever their
+//!   number; `script` is the remote `sh` script that runs them at once (bounded, ended with
+//!   its channel), `printf` carries the commands' stdin bytes inside it, `frames` splits its
+//!   framed reply into one result per command.
 //! - `sudo`: privileged commands (probe, password, wrong-password detection).
 //! - `rounds`: what each round of a batch sends, and what sudo's answers change.
 //! - `proxy`: the old tool's `--proxy PROXY:TARGET` form.
 //! - `prompt`: terminal prompts (sudo password, key passphrase), serialized across hosts.
 //! - `hints`: the user-facing error texts.
 //! - `transport`, `connector`: the [`rdma_phase::Transport`] (every call a batch, round
-//!   trips counted) and its factory.
+//!   trips counted: one command alone through `lifeline`, several through `joint`) and its
+//!   factory.
 //!
 //! No file imports a file that imports it back: `connector` uses `route` and `transport`;
 //! `route` uses `jump`, `proxy_command` and `session`; `jump` and `transport` run on a
 //! `session`'s `Established`; `session` uses `stream`, `known_hosts` and `auth` (which uses
-//! `identity`); `transport` uses `rounds` (which uses `sudo`) and `batch`, `batch` uses
-//! `channel`, both use `exec`; `config` and the rest sit below.
+//! `identity`); `transport` uses `rounds` (which uses `sudo`), `joint` and `batch`; `joint`
+//! uses `script`, `frames` and `batch`, `batch` uses `channel`, all use `exec`; `config` and
+//! the rest sit below.
 
 mod auth;
 mod base64;
@@ -44,17 +51,21 @@ mod channel;
 mod config;
 mod connector;
 mod exec;
+mod frames;
 mod hints;
 mod identity;
+mod joint;
 mod jump;
 mod known_hosts;
 mod lifeline;
 mod options;
+mod printf;
 mod prompt;
 mod proxy;
 mod proxy_command;
 mod rounds;
 mod route;
+mod script;
 mod session;
 mod stream;
 mod sudo;

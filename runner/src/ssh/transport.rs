@@ -1,9 +1,11 @@
 //! [`Transport`] over one established libssh2 session.
 //!
-//! Every call is a batch: `run` is a batch of one, `run_many` sends its commands at once
-//! (`batch`), in as many rounds as sudo needs (`rounds`). The transport counts the rounds
-//! it sends, the round trips a run costs apart from the handshake, and logs them with the
-//! number of commands when it is dropped (`round trips=N commands=M`, debug level).
+//! Every call is a batch: `run` is a batch of one, `run_many` sends its commands at once, in
+//! as many rounds as sudo needs (`rounds`). A round of one command runs on a channel of its
+//! own inside the `lifeline` wrapper (`batch::run_one`); a round of several runs as one
+//! script on one channel (`joint`). The transport counts the rounds it sends, the round trips
+//! a run costs apart from the handshake (two each, whatever their size), and logs them with
+//! the number of commands when it is dropped (`round trips=N commands=M`, debug level).
 
 use std::os::fd::AsFd;
 use std::sync::Arc;
@@ -12,13 +14,14 @@ use std::time::{Duration, Instant};
 use rdma_phase::{CommandOutput, RemoteCommand, Transport, TransportError};
 
 use super::batch;
-use super::channel::Job;
 use super::exec::{AfterStdin, ExecError, MAX_OUTPUT};
 use super::hints;
+use super::joint;
 use super::lifeline;
 use super::prompt::Prompter;
 use super::proxy::Via;
 use super::rounds::{Outgoing, Rounds};
+use super::script::Command;
 use super::session::Established;
 use super::sudo::{self, Account, SudoState};
 
@@ -76,50 +79,63 @@ impl SshTransport {
         self.via.as_ref().map_or(&self.name, |via| &via.proxy)
     }
 
-    /// Send one round: every line at once, each on its own channel.
+    /// Through --proxy, the line the proxy runs for `line` on the target.
+    fn through_via(&self, line: &str) -> String {
+        match &self.via {
+            Some(via) => via.wrap(line),
+            None => line.to_owned(),
+        }
+    }
+
+    /// Send one round: every line at once, on one channel.
     fn send(&mut self, round: &[Outgoing]) -> Vec<Result<CommandOutput, TransportError>> {
         if let Some(lost) = &self.lost {
             let earlier = earlier(lost);
             return round.iter().map(|_| Err(earlier.clone())).collect();
         }
         self.round_trips += 1;
-        // The lifeline goes around the innermost command: through --proxy that is the one
-        // on the target, which the proxy's ssh passes our channel's end on to.
-        let lines: Vec<String> = round
-            .iter()
-            .map(|outgoing| {
-                let wrapped =
-                    lifeline::wrap(&outgoing.line, outgoing.stdin.as_ref().map_or(0, Vec::len));
-                match &self.via {
-                    Some(via) => via.wrap(&wrapped),
-                    None => wrapped,
-                }
-            })
-            .collect();
-        let jobs: Vec<Job<'_>> = round
-            .iter()
-            .zip(&lines)
-            .map(|(outgoing, line)| {
-                tracing::debug!(
-                    host = %self.name,
-                    command = %outgoing.shown,
-                    stdin_bytes = outgoing.stdin.as_ref().map_or(0, Vec::len),
-                    "run"
-                );
-                Job {
-                    line,
-                    stdin: outgoing.stdin.as_deref().unwrap_or_default(),
-                    after: AfterStdin::KeepOpen,
-                }
-            })
-            .collect();
+        for outgoing in round {
+            tracing::debug!(
+                host = %self.name,
+                command = %outgoing.shown,
+                stdin_bytes = outgoing.stdin.as_ref().map_or(0, Vec::len),
+                "run"
+            );
+        }
         let started = Instant::now();
-        let results = batch::run(
-            &self.established.session,
-            self.established.socket.as_fd(),
-            &jobs,
-            started + self.command_timeout,
-        );
+        let deadline = started + self.command_timeout;
+        let session = &self.established.session;
+        let socket = self.established.socket.as_fd();
+        // The lifeline (or the batch script, which has its own) goes around the innermost
+        // command: through --proxy that is the one on the target, which the proxy's ssh
+        // passes our channel's end on to.
+        let results = if let [one] = round {
+            let stdin = one.stdin.as_deref();
+            let line = self.through_via(&lifeline::wrap(&one.line, stdin.map_or(0, <[u8]>::len)));
+            vec![batch::run_one(
+                session,
+                socket,
+                &line,
+                stdin,
+                AfterStdin::KeepOpen,
+                deadline,
+            )]
+        } else {
+            let commands: Vec<Command<'_>> = round
+                .iter()
+                .map(|outgoing| Command {
+                    line: &outgoing.line,
+                    stdin: outgoing.stdin.as_deref(),
+                })
+                .collect();
+            joint::run(
+                session,
+                socket,
+                &commands,
+                &|line| self.through_via(line),
+                deadline,
+            )
+        };
         let elapsed_ms = started.elapsed().as_millis();
         round
             .iter()
@@ -147,22 +163,10 @@ impl SshTransport {
                     batch_ms = elapsed_ms,
                     "done"
                 );
-                let Some(via) = self.via.as_ref().filter(|_| Via::inner_ssh_failed(&output)) else {
-                    return Ok(output);
-                };
-                let reason = format!(
-                    "{} could not reach {} over SSH: {}",
-                    via.proxy,
-                    via.target,
-                    output.stderr.trim()
-                );
-                let error = TransportError::Connect {
-                    host: self.name.clone(),
-                    reason,
-                    hint: hints::proxy_reach(&via.proxy, &via.target),
-                };
-                self.lost.get_or_insert_with(|| error.clone());
-                error
+                match self.proxy_failed(&output) {
+                    Some(error) => error,
+                    None => return Ok(output),
+                }
             }
             Err(ExecError::TimedOut) => TransportError::Command {
                 host: self.name.clone(),
@@ -193,6 +197,26 @@ impl SshTransport {
                 ),
                 hint: hints::endless_output(self.ssh_alias(), shown),
             },
+            Err(ExecError::Unanswered {
+                reason,
+                exit_code,
+                stderr,
+            }) => {
+                // Through --proxy, the proxy's ssh failing to reach the target is why.
+                let output = CommandOutput::new("", stderr.as_str(), exit_code.unwrap_or(-1));
+                match self.proxy_failed(&output) {
+                    Some(error) => error,
+                    None => TransportError::Command {
+                        host: self.name.clone(),
+                        command: shown.to_owned(),
+                        reason: match exit_code {
+                            Some(code) => format!("{reason} (exit {code}): {}", stderr.trim()),
+                            None => reason,
+                        },
+                        hint: hints::check_ssh(self.ssh_alias()),
+                    },
+                }
+            }
             Err(ExecError::Lost(reason)) => {
                 // Every command the session broke under says so; later ones name the first.
                 let error = TransportError::Broken {
@@ -208,6 +232,28 @@ impl SshTransport {
         };
         tracing::debug!(host = %self.name, command = %shown, %error, "failed");
         Err(error)
+    }
+
+    /// Through --proxy: the error, if `output` is the proxy's ssh failing to reach the target
+    /// rather than the command's. The session is no use from then on.
+    fn proxy_failed(&mut self, output: &CommandOutput) -> Option<TransportError> {
+        let via = self
+            .via
+            .as_ref()
+            .filter(|_| Via::inner_ssh_failed(output))?;
+        let reason = format!(
+            "{} could not reach {} over SSH: {}",
+            via.proxy,
+            via.target,
+            output.stderr.trim()
+        );
+        let error = TransportError::Connect {
+            host: self.name.clone(),
+            reason,
+            hint: hints::proxy_reach(&via.proxy, &via.target),
+        };
+        self.lost.get_or_insert_with(|| error.clone());
+        Some(error)
     }
 
     /// Run `commands` as one batch, in as many rounds as sudo needs.

@@ -1,0 +1,191 @@
+//! The remote side of a joint batch: one POSIX `sh` script that runs every command of a batch
+//! on one channel, each as sshd would run it alone, and sends their results back framed.
+//!
+//! Two round trips, whatever the batch: the channel open, then the exec request carrying the
+//! whole script (the command lines are in it, as they are in one command's exec request)
+//! and the reply. The commands' stdin bytes (a sudo password, a device file) travel on the
+//! channel's stdin, never in argv or on disk; OpenSSH's sshd grants a channel no window
+//! before it started the command, so a batch with stdin costs one round trip more.
+//!
+//! When some command has stdin, the script first reads the stdin payload ([`Script::payload`],
+//! `$1` bytes) with one `head -c` (a second reader of the same pipe could lose bytes the
+//! first buffered; nothing follows the payload until the channel closes, so one reader
+//! cannot) and `eval`s it: one `{ ... }` group assigning each command's stdin to `rs_iN` as a
+//! `printf` format ([`printf_format`]), then `rs_ok=1`. A payload cut short by a closing
+//! channel is a syntax error, or leaves `rs_ok` unset: nothing runs.
+//!
+//! Then the script ([`BODY`]):
+//! - makes one `mktemp -d` directory and starts the lifeline: a subshell reading the
+//!   channel's stdin, on which nothing more comes; its EOF means the channel closed
+//!   (timeout, lost connection), and it ends the session's process group (every command of
+//!   the batch, TERM then KILL) and removes the directory;
+//! - runs each command as `"${SHELL:-/bin/sh}" -c LINE`, in the user's home directory, with
+//!   exactly its stdin bytes on a pipe (`printf`, a builtin: the bytes reach no argv) or
+//!   /dev/null; its stdout and stderr go through FIFOs to one `head -c` each, one byte over
+//!   [`MAX_OUTPUT`], into files: a flooding command is cut at the source (its next write gets
+//!   SIGPIPE) and costs the Mac at most that on disk;
+//! - runs at most [`AT_ONCE`] commands at a time (the rest start as others end), which
+//!   bounds the processes and the disk a batch may take on the Mac;
+//! - as each command ends, in the order they end, prints its frame (`frames`) after
+//!   [`MAGIC`] and truncates its files; removes the directory once all are sent.
+//!
+//! Only sh builtins and `cat`, `head`, `wc`, `mktemp`, `mkfifo`, `rm`, `kill`, `sleep` are
+//! used: macOS's `/bin/sh` (bash 3.2 in POSIX mode) has them, as has dash. Every variable is
+//! named `rs_*`, so no command sees its environment changed.
+
+use rdma_phase::command::quote;
+
+use super::exec::MAX_OUTPUT;
+use super::printf::printf_format;
+
+/// The first line of a joint batch's reply. What a login shell prints before it (a
+/// `.zshenv` echoing something) is skipped.
+pub const MAGIC: &[u8] = b"rdma-setup-batch 1\n";
+
+/// Commands of one batch running at once on the Mac.
+pub const AT_ONCE: usize = 8;
+
+/// The script's name (its `$0`), recognisable in `ps` on the Mac.
+const NAME: &str = "rdma-setup-batch";
+
+/// The fixed part of the script; [`build`] defines `rs_n`, `rs_at_once`, `rs_max` and
+/// `rs_go` (which runs command `$1` as `rs_job INDEX LINE [STDIN-FORMAT]`) before it. `$1`
+/// is the stdin payload's length.
+///
+/// - fd 3 briefly holds the channel's stdin for the lifeline; everything else gets
+///   /dev/null. fd 4 is the FIFO on which each job announces its end with its frame's header
+///   (opened read-write, so it never reads EOF between two jobs; one short line is one
+///   atomic write). Commands do not get it.
+/// - `kill -TERM -$$` is the session's process group (sshd makes each session one, and the
+///   exec line's `exec` made this shell its leader); the lifeline ignores TERM itself, so it
+///   lives to clean up and send KILL.
+/// - A command killed by a signal reports the shell's 128+N, as with `lifeline`.
+/// - Silent commands cost no `wc` and no `cat`: their header says 0 and 0.
+const BODY: &str = r#"if [ "$1" -gt 0 ]; then
+  eval "$(head -c "$1")"
+  if [ "$rs_ok" != 1 ]; then
+    echo "rdma-setup: the batch's stdin was cut short" >&2
+    exit 125
+  fi
+fi
+rs_job() {
+  rs_k=$1 rs_f=$rs_dir/$1
+  head -c $((rs_max + 1)) <"$rs_f.O" >"$rs_f.o" &
+  head -c $((rs_max + 1)) <"$rs_f.E" >"$rs_f.e" &
+  if [ $# -gt 2 ]; then
+    printf "$3" 2>/dev/null | "${SHELL:-/bin/sh}" -c "$2" >"$rs_f.O" 2>"$rs_f.E" 4>&-
+  else
+    "${SHELL:-/bin/sh}" -c "$2" </dev/null >"$rs_f.O" 2>"$rs_f.E" 4>&-
+  fi
+  rs_s=$?
+  wait
+  rs_o=0 rs_e=0 rs_c=0
+  if [ -s "$rs_f.o" ] || [ -s "$rs_f.e" ]; then
+    set -- $(cd "$rs_dir" && wc -c "$rs_k.o" "$rs_k.e")
+    rs_o=$1 rs_e=$3
+  fi
+  if [ "$rs_o" -gt $rs_max ]; then rs_c=1; elif [ "$rs_e" -gt $rs_max ]; then rs_c=2; fi
+  if [ $rs_c -ne 0 ]; then rs_o=0 rs_e=0; fi
+  echo "$rs_k $rs_s $rs_o $rs_e $rs_c" >&4
+}
+rs_start() {
+  rs_go $rs_next </dev/null >/dev/null &
+  rs_next=$((rs_next + 1))
+}
+rs_dir=$(mktemp -d "${TMPDIR:-/tmp}/rdma-setup.XXXXXX") || {
+  echo "rdma-setup: mktemp -d failed on this host" >&2
+  exit 125
+}
+exec 3<&0 </dev/null
+(
+  while read -r rs_x; do :; done
+  trap "" TERM
+  kill -TERM -$$ 2>/dev/null || kill -TERM $$ 2>/dev/null
+  rm -rf "$rs_dir"
+  sleep 2
+  rm -rf "$rs_dir"
+  kill -KILL -$$ 2>/dev/null
+) <&3 >/dev/null 2>&1 &
+rs_life=$!
+exec 3<&-
+rs_next=0 rs_fifos=q
+while [ $rs_next -lt $rs_n ]; do
+  rs_fifos="$rs_fifos $rs_next.O $rs_next.E"
+  rs_next=$((rs_next + 1))
+done
+(cd "$rs_dir" && exec mkfifo $rs_fifos) && exec 4<>"$rs_dir/q" || exit 125
+rs_next=0 rs_done=0
+echo rdma-setup-batch 1
+while [ $rs_next -lt $rs_n ] && [ $rs_next -lt $rs_at_once ]; do rs_start; done
+while [ $rs_done -lt $rs_n ] && read rs_k rs_s rs_o rs_e rs_c <&4; do
+  echo "$rs_k $rs_s $rs_o $rs_e $rs_c"
+  if [ "$rs_o$rs_e" != 00 ]; then
+    cat "$rs_dir/$rs_k.o" "$rs_dir/$rs_k.e" || break
+  fi
+  : >"$rs_dir/$rs_k.o"
+  : >"$rs_dir/$rs_k.e"
+  rs_done=$((rs_done + 1))
+  if [ $rs_next -lt $rs_n ]; then rs_start; fi
+done
+kill $rs_life 2>/dev/null
+rm -rf "$rs_dir"
+"#;
+
+/// One command of a batch: its line for the user's shell, and its stdin bytes.
+#[derive(Debug, Clone, Copy)]
+pub struct Command<'a> {
+    pub line: &'a str,
+    pub stdin: Option<&'a [u8]>,
+}
+
+/// What a joint batch sends: the exec line, then `payload` on stdin (empty when no command
+/// has stdin) and nothing after it until the channel closes (no EOF: the lifeline takes EOF
+/// for "the client is gone").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Script {
+    pub line: String,
+    pub payload: Vec<u8>,
+    /// The script inside `line`.
+    text: String,
+}
+
+/// The script running `commands` at once; their frames name them by index.
+pub fn build(commands: &[Command<'_>]) -> Script {
+    let mut script = format!(
+        "rs_n={} rs_at_once={AT_ONCE} rs_max={MAX_OUTPUT}\nrs_go() {{\n  case $1 in\n",
+        commands.len()
+    );
+    let mut payload = String::new();
+    for (index, command) in commands.iter().enumerate() {
+        script.push_str(&format!(
+            "  {index}) rs_job {index} {}",
+            quote(command.line)
+        ));
+        if let Some(stdin) = command.stdin.filter(|bytes| !bytes.is_empty()) {
+            script.push_str(&format!(" \"$rs_i{index}\""));
+            payload.push_str(&format!("rs_i{index}='{}'\n", printf_format(stdin)));
+        }
+        script.push_str(" ;;\n");
+    }
+    script.push_str("  esac\n}\n");
+    script.push_str(BODY);
+    if !payload.is_empty() {
+        payload = format!("{{\n{payload}rs_ok=1\n}}\n");
+    }
+    // `exec`: the script replaces the login shell, so it is the session's leader and `$$`
+    // names the session's process group.
+    let line = format!(
+        "exec /bin/sh -c {} {NAME} {}",
+        quote(&script),
+        payload.len()
+    );
+    Script {
+        line,
+        payload: payload.into_bytes(),
+        text: script,
+    }
+}
+
+#[cfg(test)]
+#[path = "script_tests.rs"]
+mod tests;
