@@ -102,6 +102,8 @@ pub struct SshdSetup<'a> {
     /// More sshd_config lines (`MaxSessions 2\n`), put first: sshd takes a keyword's
     /// first value, so these override the defaults below (`LogLevel DEBUG1\n`).
     pub config: &'a str,
+    /// More `NAME=value` words for the sessions' environment (`TMPDIR=/some/dir`).
+    pub env: &'a str,
 }
 
 pub struct Sshd {
@@ -168,11 +170,12 @@ impl Sshd {
                      AllowTcpForwarding yes\n\
                      MaxAuthTries 10\n\
                      LogLevel VERBOSE\n\
-                     SetEnv PATH={bin}:/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin SHLVL=8\n",
+                     SetEnv PATH={bin}:/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin SHLVL=8 {env}\n",
                     extra = setup.config,
                     host_key = host_key.display(),
                     base = base.display(),
                     bin = bin.display(),
+                    env = setup.env,
                 ),
             )
             .expect("sshd_config");
