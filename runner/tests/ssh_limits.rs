@@ -1,13 +1,15 @@
 //! What a misbehaving host may cost, over a real loopback sshd: endless output is cut at the
 //! cap and the command ended, a command past `--command-timeout` does not live on on the
 //! host, and the session serves the next command either way; in a batch (`run_many`), the
-//! other commands are not affected.
+//! other commands are not affected, the host's disk holds at most the cap a stream, and the
+//! batch's temporary directory goes, also when the batch timed out.
 //!
 //! The remote commands carry marker arguments (`yes rdma-flood.4242`, `sleep 120.4242`) so
 //! the checks find exactly them in /proc (read-only: nothing here signals a process).
 
 mod support;
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use rdma_phase::{CommandOutput, RemoteCommand, Transport, TransportError};
@@ -270,5 +272,118 @@ fn a_timed_out_command_in_a_batch_is_ended_and_the_others_succeed() {
     assert_eq!(
         session.run(&sh("echo next")).expect("next").stdout,
         "next\n"
+    );
+}
+
+/// The largest file in `tmp`'s subdirectories, and whether there was one, watched until
+/// `done` is set: what a batch keeps on the host's disk while it runs.
+fn watch_disk(tmp: &std::path::Path, done: &AtomicBool) -> (u64, bool) {
+    let (mut largest, mut seen) = (0, false);
+    while !done.load(Ordering::Relaxed) {
+        for dir in std::fs::read_dir(tmp).into_iter().flatten().flatten() {
+            seen = true;
+            for file in std::fs::read_dir(dir.path())
+                .into_iter()
+                .flatten()
+                .flatten()
+            {
+                let size = file.metadata().map_or(0, |meta| meta.len());
+                largest = largest.max(size);
+            }
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    (largest, seen)
+}
+
+/// The entries of `tmp` left once a batch's directory had up to `within` to go.
+fn left_in(tmp: &std::path::Path, within: Duration) -> Vec<std::path::PathBuf> {
+    let started = Instant::now();
+    loop {
+        let left: Vec<_> = std::fs::read_dir(tmp)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|entry| entry.path())
+            .collect();
+        if left.is_empty() || started.elapsed() >= within {
+            return left;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn a_batch_keeps_at_most_the_cap_on_the_hosts_disk_and_leaves_nothing_behind() {
+    if !sshd_available("batch_disk_bounds") {
+        return;
+    }
+    let client = Client::new();
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let env = format!("TMPDIR={}", tmp.path().display());
+    let sshd = Sshd::start(&SshdSetup {
+        authorized: vec![&client.key],
+        env: &env,
+        ..SshdSetup::default()
+    });
+    let mut session = session(&client, &sshd, Duration::from_secs(2));
+
+    // Floods on both streams: cut at the source, so no file on the host outgrows the cap.
+    let flood = ["yes", "rdma-flood.6161"];
+    let commands = [
+        RemoteCommand::read(flood),
+        sh("head -c 104857600 /dev/zero >&2"),
+        sh("echo fine"),
+    ];
+    let done = AtomicBool::new(false);
+    let (results, (largest, seen), pids) = std::thread::scope(|scope| {
+        let disk = scope.spawn(|| watch_disk(tmp.path(), &done));
+        let watcher = scope.spawn(|| procs::wait_for(&flood, Duration::from_secs(5)));
+        let results = session.run_many(&commands);
+        done.store(true, Ordering::Relaxed);
+        let disk = disk.join().expect("disk watcher");
+        (results, disk, watcher.join().expect("watcher"))
+    });
+    let mut results = results.into_iter();
+    assert_capped(results.next().expect("0"), "stdout");
+    assert_capped(results.next().expect("1"), "stderr");
+    assert_eq!(results.next().expect("2").expect("echo").stdout, "fine\n");
+    eprintln!("floods in a batch: the largest file on the host held {largest} bytes");
+    assert!(seen, "the batch's directory was never seen");
+    assert!(largest <= 4 * 1024 * 1024 + 1, "{largest} bytes on disk");
+    assert!(!pids.is_empty(), "the flood was never seen running");
+    assert!(procs::gone_within(&pids, Duration::from_secs(5)).is_some());
+    assert_eq!(
+        left_in(tmp.path(), Duration::from_secs(2)),
+        Vec::<std::path::PathBuf>::new()
+    );
+
+    // Timed out: the channel closes, the lifeline ends the rest and removes the directory.
+    let sleeper = ["sleep", "120.6262"];
+    let commands = [RemoteCommand::read(sleeper), sh("echo quick")];
+    let (results, pids) = std::thread::scope(|scope| {
+        let watcher = scope.spawn(|| procs::wait_for(&sleeper, Duration::from_secs(5)));
+        let results = session.run_many(&commands);
+        (results, watcher.join().expect("watcher"))
+    });
+    let timed_out = Instant::now();
+    assert!(
+        matches!(&results[0], Err(TransportError::Command { reason, .. }) if reason.contains("2 s")),
+        "{:?}",
+        results[0]
+    );
+    assert_eq!(results[1].as_ref().expect("quick").stdout, "quick\n");
+    assert!(!pids.is_empty(), "`sleep 120.6262` was never seen running");
+    assert!(procs::gone_within(&pids, Duration::from_secs(5)).is_some());
+    let left = left_in(tmp.path(), Duration::from_secs(5));
+    eprintln!(
+        "timed-out batch: directory gone {:?} after the timeout",
+        timed_out.elapsed()
+    );
+    assert_eq!(left, Vec::<std::path::PathBuf>::new());
+    assert_eq!(session.run_many(&[sh("echo a"), sh("echo b")]).len(), 2);
+    assert_eq!(
+        left_in(tmp.path(), Duration::from_secs(2)),
+        Vec::<std::path::PathBuf>::new()
     );
 }
