@@ -1,7 +1,9 @@
-//! `run_many` over a real loopback sshd: commands at once on channels of one session, in
-//! order, with every property of one command at a time (output, stdin, the cap, the
-//! timeout, `--proxy`, a broken session), and the round-trip counter. Batches with sudo
-//! are in `ssh_sudo.rs`, with the output cap and the timeout in `ssh_limits.rs`.
+//! `run_many` over a real loopback sshd: commands at once (one script on one channel, at most
+//! eight running at a time on the host), in order, with every property of one command at a
+//! time (output, stdin, the cap, the timeout, `--proxy`, a broken session), and the
+//! round-trip counter. Batches with sudo are in `ssh_sudo.rs`, with the output cap and the
+//! timeout in `ssh_limits.rs`; the framing of the reply in `ssh_framing.rs`, what a batch
+//! costs in round trips in `ssh_round_trips.rs`.
 
 mod support;
 
@@ -107,7 +109,7 @@ fn a_server_allowing_fewer_channels_gets_fewer_and_every_command_runs() {
         .collect();
     let expected: Vec<String> = (0..6).map(|i| format!("{i}\n")).collect();
     assert_eq!(stdout_of(session.run_many(&commands)), expected);
-    // And again: the lower limit holds for the batch, the next starts from 8 again.
+    // And again: a batch takes one channel, so any MaxSessions above 0 serves it.
     assert_eq!(stdout_of(session.run_many(&commands)), expected);
 }
 
