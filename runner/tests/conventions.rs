@@ -49,9 +49,12 @@ fn coloured(finished: &Finished) -> bool {
     finished.stdout.contains("\x1b[")
 }
 
+/// Flags, environment, and whether the report should be coloured.
+type ColourCase<'a> = (&'a [&'a str], &'a [(&'a str, &'a str)], bool);
+
 #[test]
 fn colour_follows_the_flag_and_the_environment_on_a_pipe() {
-    let cases: [(&[&str], &[(&str, &str)], bool); 7] = [
+    let cases: [ColourCase; 7] = [
         (&[], &[], false),
         (&["--color", "always"], &[], true),
         (&["--color=never"], &[("CLICOLOR_FORCE", "1")], false),
