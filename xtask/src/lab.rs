@@ -9,7 +9,7 @@ use rdma_harness::lab::roster::{self, DefaultDown};
 use rdma_harness::lab::state::base_dir;
 use rdma_harness::lab::{Lab, LabError};
 
-use crate::workspace_root;
+use crate::build::{cargo_build, target_dir};
 
 mod up_args;
 
@@ -228,27 +228,6 @@ fn current_lab() -> Option<String> {
     let name = std::fs::read_to_string(current_file()).ok()?;
     let name = name.trim().to_owned();
     base_dir().join(&name).exists().then_some(name)
-}
-
-fn target_dir() -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR")
-        .map_or_else(|| workspace_root().join("target"), PathBuf::from)
-}
-
-fn cargo_build(args: &[&str]) -> Result<()> {
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let ok = Command::new(cargo)
-        .arg("build")
-        .arg("--quiet")
-        .args(args)
-        .current_dir(workspace_root())
-        .status()
-        .context("running cargo build")?
-        .success();
-    if !ok {
-        bail!("cargo build {} failed", args.join(" "));
-    }
-    Ok(())
 }
 
 fn status(cmd: &mut Command) -> Result<ExitCode> {

@@ -1,6 +1,7 @@
 //! Developer chores: `cargo xtask <command>` (alias in `.cargo/config.toml`).
 
 mod bench;
+mod build;
 mod dist;
 mod fixtures;
 mod lab;

@@ -11,14 +11,14 @@ mod runs;
 mod table;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitCode};
+use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 use clap::Args;
 use rdma_harness::lab::{scenario, Fault, Lab, LabSpec};
 
-use crate::workspace_root;
+use crate::build::{cargo_build, target_dir};
 use runs::Mode;
 use table::Row;
 
@@ -145,25 +145,4 @@ fn measure(lab: &Lab, binary: &Path, spec: &LabSpec, runs: u32) -> Result<table:
         eprintln!("bench:   run {run}/{runs} done");
     }
     Ok(samples)
-}
-
-fn target_dir() -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR")
-        .map_or_else(|| workspace_root().join("target"), PathBuf::from)
-}
-
-fn cargo_build(args: &[&str]) -> Result<()> {
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let ok = Command::new(cargo)
-        .arg("build")
-        .arg("--quiet")
-        .args(args)
-        .current_dir(workspace_root())
-        .status()
-        .context("running cargo build")?
-        .success();
-    if !ok {
-        bail!("cargo build {} failed", args.join(" "));
-    }
-    Ok(())
 }
