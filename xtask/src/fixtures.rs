@@ -37,6 +37,15 @@ const TWO_NODES: &[&str] = &[
     "30",
 ];
 
+/// [`TWO_NODES`] in `--check`, as a user types it (the default netmask).
+const TWO_NODES_CHECK: &[&str] = &[
+    "--check",
+    "--node",
+    "hwstudio1:en5:10.254.0.5",
+    "--node",
+    "hwstudio2:en5:10.254.0.6",
+];
+
 fn two_studios() -> (Vec<SimHost>, Vec<Cable>) {
     (
         vec![
@@ -85,13 +94,7 @@ const DEFINITIONS: &[Definition] = &[
     Definition {
         name: "two-node-check",
         description: "`--check` right after a reboot: reads only, reports what a real run would change\n(exit code 3).",
-        args: &[
-            "--check",
-            "--node",
-            "hwstudio1:en5:10.254.0.5",
-            "--node",
-            "hwstudio2:en5:10.254.0.6",
-        ],
+        args: TWO_NODES_CHECK,
         build: two_studios,
         warm_up: false,
     },
@@ -220,13 +223,7 @@ const REAL_MACS: &[Definition] = &[
     Definition {
         name: "one-mac-rebooted",
         description: "`--check` after only hwstudio2 restarted: hwstudio1 kept its address and device file,\nhwstudio2 lost both. The cable cannot answer until hwstudio2 is set up again, from either\nend: pending (exit 3), not broken.",
-        args: &[
-            "--check",
-            "--node",
-            "hwstudio1:en5:10.254.0.5",
-            "--node",
-            "hwstudio2:en5:10.254.0.6",
-        ],
+        args: TWO_NODES_CHECK,
         build: || configured_first(TWO_NODE_MATRIX),
         warm_up: false,
     },
@@ -255,13 +252,7 @@ const REAL_MACS: &[Definition] = &[
     Definition {
         name: "predecessor-device-file",
         description: "`--check` on a cluster the Python script set up: its device file has other spacing and\nno final newline, but the same JSON value, so it is current (exit 0).",
-        args: &[
-            "--check",
-            "--node",
-            "hwstudio1:en5:10.254.0.5",
-            "--node",
-            "hwstudio2:en5:10.254.0.6",
-        ],
+        args: TWO_NODES_CHECK,
         build: configured_by_the_predecessor,
         warm_up: false,
     },
