@@ -69,12 +69,7 @@ impl Lab {
         LabError,
     > {
         let end = |host: &str, port: &str| -> Result<_, LabError> {
-            let index = self
-                .state
-                .hosts
-                .iter()
-                .position(|h| h.name == host)
-                .ok_or_else(|| LabError::UnknownHost(host.to_owned()))?;
+            let index = self.state.host_index(host)?;
             let record = &self.state.hosts[index];
             let port_state = record
                 .ports

@@ -50,12 +50,7 @@ impl Lab {
     }
 
     fn make_busy(&self, host: &str) -> Result<(), LabError> {
-        let index = self
-            .state
-            .hosts
-            .iter()
-            .position(|h| h.name == host)
-            .ok_or_else(|| LabError::UnknownHost(host.to_owned()))?;
+        let index = self.state.host_index(host)?;
         let ns = &self.state.hosts[index].ns;
         let busy = busy_mac(host);
         for (ip, prefix) in &busy.loopback_aliases {

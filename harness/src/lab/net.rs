@@ -98,18 +98,7 @@ pub fn cable(
 /// 169.254.255.255. Added last, so the kernel lists it after any address already there.
 pub fn self_assign(ns: &str, port: &str, ip: Ipv4Addr) -> Result<(), LabError> {
     let cidr = format!("{ip}/16");
-    sys::ip_in(
-        ns,
-        &[
-            "addr",
-            "add",
-            &cidr,
-            "broadcast",
-            "169.254.255.255",
-            "dev",
-            port,
-        ],
-    )?;
+    sys::ip_in(ns, &super::ports::self_assigned_addr_args(&cidr, port))?;
     Ok(())
 }
 

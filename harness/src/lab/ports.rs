@@ -21,3 +21,17 @@ fn port_number(port: &str) -> u64 {
         .parse()
         .unwrap_or(0)
 }
+
+/// `ip` arguments that give `port` configd's self-assigned address `cidr` (a /16), with the
+/// broadcast a Mac shows for it.
+pub fn self_assigned_addr_args<'a>(cidr: &'a str, port: &'a str) -> [&'a str; 7] {
+    [
+        "addr",
+        "add",
+        cidr,
+        "broadcast",
+        "169.254.255.255",
+        "dev",
+        port,
+    ]
+}

@@ -141,6 +141,14 @@ impl LabState {
             .ok_or_else(|| LabError::UnknownHost(name.to_owned()))
     }
 
+    /// Where `name` stands among the hosts: the number its lab-wide names are built from.
+    pub fn host_index(&self, name: &str) -> Result<usize, LabError> {
+        self.hosts
+            .iter()
+            .position(|host| host.name == name)
+            .ok_or_else(|| LabError::UnknownHost(name.to_owned()))
+    }
+
     pub fn host_mut(&mut self, name: &str) -> Result<&mut HostState, LabError> {
         self.hosts
             .iter_mut()

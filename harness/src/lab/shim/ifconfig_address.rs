@@ -122,15 +122,7 @@ pub fn self_assign(port: &str, ip: Ipv4Addr) -> Result<(), Reply> {
     let cidr = format!("{ip}/16");
     match kernel::ip(
         None,
-        &[
-            "addr",
-            "add",
-            &cidr,
-            "broadcast",
-            "169.254.255.255",
-            "dev",
-            port,
-        ],
+        &crate::lab::ports::self_assigned_addr_args(&cidr, port),
     ) {
         Err(err) if !err.contains("File exists") => {
             Err(Reply::err(format!("ifconfig: configd: {err}\n"), 1))
