@@ -9,13 +9,14 @@
 //! `libssh2_channel_signal_ex` is wrapped by neither `libssh2-sys` nor `ssh2` (and the
 //! workspace forbids the `unsafe` a binding would need).
 //!
-//! So every command runs inside a small POSIX `sh` script: it hands the command exactly the
-//! stdin bytes it was sent, runs it with the user's shell (as sshd would), and meanwhile
-//! keeps reading the channel's stdin, on which the client sends nothing more. EOF there
-//! means the channel was closed (the client gave up, or the connection died): the script
-//! then sends TERM to the session's process group (sshd makes every session its own group,
-//! so that is exactly this command and its children), and KILL after a short grace. The
-//! client therefore must not send EOF itself (see `exec::AfterStdin::KeepOpen`).
+//! So every command run alone runs inside a small POSIX `sh` script (a batch of several runs
+//! inside `script`, which has the same lifeline for all its commands): it hands the command
+//! exactly the stdin bytes it was sent, runs it with the user's shell (as sshd would), and
+//! meanwhile keeps reading the channel's stdin, on which the client sends nothing more. EOF
+//! there means the channel was closed (the client gave up, or the connection died): the
+//! script then sends TERM to the session's process group (sshd makes every session its own
+//! group, so that is exactly this command and its children), and KILL after a short grace.
+//! The client therefore must not send EOF itself (see `exec::AfterStdin::KeepOpen`).
 //!
 //! Through `--proxy` the script wraps the innermost command, on the target: the proxy's
 //! `ssh` passes the closed stdin on as EOF, so the command on the target is ended too.
