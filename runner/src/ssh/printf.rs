@@ -11,7 +11,9 @@
 /// escape. An octal digit right after an escape is escaped too (some `printf`s read `\0`
 /// and three more digits), and so is a leading `-` (`printf` would take it for an option).
 pub fn printf_format(bytes: &[u8]) -> String {
-    let mut format = String::with_capacity(bytes.len());
+    // Room for the worst case (`\ooo` for every byte): the string never grows, so no copy of
+    // a password it may hold is left behind in a freed buffer.
+    let mut format = String::with_capacity(bytes.len() * 4);
     let mut after_escape = false;
     for (at, &byte) in bytes.iter().enumerate() {
         let literal = match byte {

@@ -7,14 +7,16 @@ use std::fmt;
 use std::io::IsTerminal;
 use std::sync::{Arc, Mutex};
 
+use zeroize::Zeroizing;
+
 /// A secret typed or supplied by the user. Its `Debug` never shows the value, so it cannot
 /// leak through `{:?}` in a log line or an error.
 #[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
+pub struct Secret(Zeroizing<String>);
 
 impl Secret {
     pub fn new(value: impl Into<String>) -> Self {
-        Self(value.into())
+        Self(Zeroizing::new(value.into()))
     }
 
     /// The value, for the one place that sends it (a channel's stdin, libssh2).
@@ -58,7 +60,7 @@ impl SecretPrompt for TtyPrompt {
             return Err(PromptError::NoTerminal);
         }
         rpassword::prompt_password(prompt)
-            .map(Secret)
+            .map(Secret::new)
             .map_err(|error| PromptError::Io(error.to_string()))
     }
 }

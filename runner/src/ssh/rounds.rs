@@ -10,6 +10,7 @@
 //! and fails every privileged command of the host without another try.
 
 use rdma_phase::{CommandOutput, RemoteCommand, TransportError};
+use zeroize::Zeroizing;
 
 use super::sudo::{self, Account, SudoState};
 
@@ -19,7 +20,8 @@ use super::sudo::{self, Account, SudoState};
 pub struct Outgoing {
     pub line: String,
     pub shown: String,
-    pub stdin: Option<Vec<u8>>,
+    /// Wiped when dropped: it may hold the sudo password.
+    pub stdin: Option<Zeroizing<Vec<u8>>>,
 }
 
 /// What one round sends, in order.
@@ -94,7 +96,9 @@ impl<'c> Rounds<'c> {
                         Outgoing {
                             shown: line.clone(),
                             line,
-                            stdin: command.stdin().map(|text| text.as_bytes().to_vec()),
+                            stdin: command
+                                .stdin()
+                                .map(|text| Zeroizing::new(text.as_bytes().to_vec())),
                         },
                     );
                 }

@@ -34,6 +34,7 @@
 //! named `rs_*`, so no command sees its environment changed.
 
 use rdma_phase::command::quote;
+use zeroize::Zeroizing;
 
 use super::exec::MAX_OUTPUT;
 use super::printf::printf_format;
@@ -144,7 +145,7 @@ pub struct Command<'a> {
 /// for "the client is gone"). No `Debug`: the payload may hold a sudo password.
 pub struct Script {
     pub line: String,
-    pub payload: Vec<u8>,
+    pub payload: Zeroizing<Vec<u8>>,
     /// The script inside `line` (the tests run it under several shells).
     #[cfg(test)]
     text: String,
@@ -156,7 +157,15 @@ pub fn build(commands: &[Command<'_>]) -> Script {
         "rs_n={} rs_at_once={AT_ONCE} rs_max={MAX_OUTPUT}\nrs_go() {{\n  case $1 in\n",
         commands.len()
     );
-    let mut payload = String::new();
+    // It may hold a sudo password: built in place, wiped when dropped, never reallocated
+    // (a reallocation would leave a copy behind).
+    let room: usize = commands
+        .iter()
+        .filter_map(|command| command.stdin)
+        .map(|stdin| stdin.len() * 4 + 32)
+        .sum::<usize>()
+        + 32;
+    let mut payload = Zeroizing::new(String::with_capacity(room));
     for (index, command) in commands.iter().enumerate() {
         script.push_str(&format!(
             "  {index}) rs_job {index} {}",
@@ -164,25 +173,27 @@ pub fn build(commands: &[Command<'_>]) -> Script {
         ));
         if let Some(stdin) = command.stdin.filter(|bytes| !bytes.is_empty()) {
             script.push_str(&format!(" \"$rs_i{index}\""));
-            payload.push_str(&format!("rs_i{index}='{}'\n", printf_format(stdin)));
+            let format = Zeroizing::new(printf_format(stdin));
+            payload.push_str(&format!("rs_i{index}='"));
+            payload.push_str(&format);
+            payload.push_str("'\n");
         }
         script.push_str(" ;;\n");
     }
     script.push_str("  esac\n}\n");
     script.push_str(BODY);
+    let mut framed = Zeroizing::new(Vec::with_capacity(payload.len() + 16));
     if !payload.is_empty() {
-        payload = format!("{{\n{payload}rs_ok=1\n}}\n");
+        framed.extend_from_slice(b"{\n");
+        framed.extend_from_slice(payload.as_bytes());
+        framed.extend_from_slice(b"rs_ok=1\n}\n");
     }
     // `exec`: the script replaces the login shell, so it is the session's leader and `$$`
     // names the session's process group.
-    let line = format!(
-        "exec /bin/sh -c {} {NAME} {}",
-        quote(&script),
-        payload.len()
-    );
+    let line = format!("exec /bin/sh -c {} {NAME} {}", quote(&script), framed.len());
     Script {
         line,
-        payload: payload.into_bytes(),
+        payload: framed,
         #[cfg(test)]
         text: script,
     }

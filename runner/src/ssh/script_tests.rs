@@ -355,7 +355,7 @@ fn the_exec_line_carries_the_script_and_stdin_goes_on_stdin() {
         .line
         .ends_with(&format!(" rdma-setup-batch {}", script.payload.len())));
     assert!(!script.line.contains("hunter2"));
-    let payload = String::from_utf8(script.payload.clone()).expect("the payload is text");
+    let payload = String::from_utf8(script.payload.to_vec()).expect("the payload is text");
     assert!(payload.contains("hunter2"));
     assert!(payload.starts_with('{') && payload.ends_with("rs_ok=1\n}\n"));
     // No stdin: no payload, nothing to wait for before the commands start.

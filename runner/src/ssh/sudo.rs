@@ -9,6 +9,7 @@
 //! channel's stdin: never argv, logs or errors. `rounds` decides what each round sends.
 
 use rdma_phase::{CommandOutput, RemoteCommand};
+use zeroize::Zeroizing;
 
 use super::prompt::{PromptError, Prompter, Secret};
 
@@ -46,10 +47,17 @@ impl SudoState {
         }
     }
 
-    /// What the channel's stdin gets: the password line, or nothing.
-    pub fn stdin(&self) -> Option<Vec<u8>> {
+    /// What the channel's stdin gets: the password line, or nothing. Built without any
+    /// temporary copy, and wiped when dropped.
+    pub fn stdin(&self) -> Option<Zeroizing<Vec<u8>>> {
         match self {
-            Self::Password { secret, .. } => Some(format!("{}\n", secret.expose()).into_bytes()),
+            Self::Password { secret, .. } => {
+                let password = secret.expose().as_bytes();
+                let mut line = Zeroizing::new(Vec::with_capacity(password.len() + 1));
+                line.extend_from_slice(password);
+                line.push(b'\n');
+                Some(line)
+            }
             _ => None,
         }
     }
@@ -167,7 +175,10 @@ mod tests {
             password.line(&command).as_deref(),
             Some("sudo -S -p '' ifconfig en5 up")
         );
-        assert_eq!(password.stdin(), Some(b"pw\n".to_vec()));
+        assert_eq!(
+            password.stdin().as_deref().map(Vec::as_slice),
+            Some(&b"pw\n"[..])
+        );
         assert_eq!(SudoState::Unprobed.line(&command), None);
     }
 

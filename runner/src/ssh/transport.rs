@@ -98,7 +98,7 @@ impl SshTransport {
             tracing::debug!(
                 host = %self.name,
                 command = %outgoing.shown,
-                stdin_bytes = outgoing.stdin.as_ref().map_or(0, Vec::len),
+                stdin_bytes = outgoing.stdin.as_ref().map_or(0, |stdin| stdin.len()),
                 "run"
             );
         }
@@ -110,7 +110,7 @@ impl SshTransport {
         // command: through --proxy that is the one on the target, which the proxy's ssh
         // passes our channel's end on to.
         let results = if let [one] = round {
-            let stdin = one.stdin.as_deref();
+            let stdin = one.stdin.as_deref().map(Vec::as_slice);
             let line = self.through_via(&lifeline::wrap(&one.line, stdin.map_or(0, <[u8]>::len)));
             vec![batch::run_one(
                 session,
@@ -125,7 +125,7 @@ impl SshTransport {
                 .iter()
                 .map(|outgoing| Command {
                     line: &outgoing.line,
-                    stdin: outgoing.stdin.as_deref(),
+                    stdin: outgoing.stdin.as_deref().map(Vec::as_slice),
                 })
                 .collect();
             joint::run(
