@@ -23,7 +23,7 @@ _rdma__setup() {
 
     case "${cmd}" in
         rdma__setup)
-            opts="-v -q -h -V --node --proxy --netmask --dry-run --check --only --skip --replay --list-phases --verbose --quiet --color --ssh-config --connect-timeout --command-timeout --lock-wait --accept-new-host-keys --help --version"
+            opts="-v -q -h -V --node --proxy --netmask --dry-run --check --only --skip --replay --list-phases --verbose --quiet --format --color --ssh-config --connect-timeout --command-timeout --lock-wait --accept-new-host-keys --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -51,6 +51,10 @@ _rdma__setup() {
                     ;;
                 --replay)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
                 --color)

@@ -4,6 +4,8 @@ complete -c rdma-setup -l netmask -d 'Prefix length of every cable\'s subnet' -r
 complete -c rdma-setup -l only -d 'Run only these phases (comma-separated or repeated)' -r
 complete -c rdma-setup -l skip -d 'Skip these phases (comma-separated or repeated)' -r
 complete -c rdma-setup -l replay -d 'Run against a recorded scenario folder instead of SSH. Without --node, uses the command line recorded in the scenario' -r -F
+complete -c rdma-setup -l format -d 'The report\'s format: text for people, json for scripts (one JSON document on stdout, nothing else there; the schema is in the README)' -r -f -a "text\t''
+json\t''"
 complete -c rdma-setup -l color -d 'Colour the report: auto (a terminal, unless NO_COLOR is set or TERM=dumb), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"

@@ -2,20 +2,20 @@
 
 use std::ffi::OsString;
 use std::io::Write;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use clap::Parser;
 use rdma_phase::plan::ProxySpec;
 use rdma_phase::{ClusterPlan, Connector, Mode, NodeSpec, Phase, Prefix};
 
-use crate::cli::Args;
+use crate::cli::{Args, Format};
 use crate::dry_run::DryRunConnector;
 use crate::interrupt::Interrupt;
 use crate::live::LivePrinter;
 use crate::lock_step::Locking;
 use crate::progress::Progress;
 use crate::proxy_view::ProxyView;
-use crate::render::Style;
+use crate::render::{json, Style};
 use crate::report::{Report, INTERRUPTED};
 use crate::ssh::{SshConnector, SshOptions};
 use crate::{color, linked_phases, orchestrate, replay_source, selection};
@@ -111,7 +111,10 @@ pub fn execute_interruptible(
                 color: color::enabled(args.color, terminals.stdout),
                 quiet: args.quiet,
             };
-            let mut live = Some(LivePrinter::new(&plan, &style));
+            let started = Instant::now();
+            let json = args.format == Format::Json;
+            // A JSON document is printed whole, at the end (or at Ctrl-C).
+            let mut live = (!json).then(|| LivePrinter::new(&plan, &style));
             let mut observe = |report: &Report, event: Option<&orchestrate::Event>| {
                 if let (Some(progress), Some(event)) = (&progress, event) {
                     progress.update(event);
@@ -125,8 +128,13 @@ pub fn execute_interruptible(
                         interrupted: true,
                         ..report.clone()
                     };
-                    if let Some(live) = live.take() {
-                        let _ = live.finish(out, &stopped);
+                    match live.take() {
+                        Some(live) => {
+                            let _ = live.finish(out, &stopped);
+                        }
+                        None => {
+                            let _ = emit(out, &json::render(&plan, &stopped, started.elapsed()));
+                        }
                     }
                     std::process::exit(INTERRUPTED);
                 }
@@ -155,7 +163,7 @@ pub fn execute_interruptible(
             }
             let written = match live {
                 Some(live) => live.finish(out, &report),
-                None => Ok(()),
+                None => emit(out, &json::render(&plan, &report, started.elapsed())),
             };
             Execution {
                 exit_code: checked(report.exit_code(), written, err),
@@ -252,6 +260,7 @@ fn prepare(
     // Live lines only where a person watches a run that takes time: over SSH, on a
     // terminal, without -q and without logs on the same stream.
     let progress = (terminals.stderr
+        && args.format == Format::Text
         && connector.is_none()
         && mode != Mode::DryRun
         && !args.quiet

@@ -6,6 +6,14 @@ use clap::{ArgAction, Parser};
 
 use crate::color::ColorChoice;
 
+/// `--format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Format {
+    #[default]
+    Text,
+    Json,
+}
+
 const EXAMPLES: &str = "\
 Examples:
   Two Mac Studios on one Thunderbolt 5 cable, after a reboot:
@@ -93,6 +101,11 @@ pub struct Args {
     /// Show only what failed or needs attention, and the summary.
     #[arg(short, long)]
     pub quiet: bool,
+
+    /// The report's format: text for people, json for scripts (one JSON document on stdout,
+    /// nothing else there; the schema is in the README).
+    #[arg(long, value_name = "FORMAT", value_enum, default_value_t = Format::Text)]
+    pub format: Format,
 
     /// Colour the report: auto (a terminal, unless NO_COLOR is set or TERM=dumb), always,
     /// never.

@@ -72,7 +72,8 @@ pub fn probes_from(plan: &ClusterPlan, host: HostId) -> Vec<Probe> {
 pub fn report(probe: &Probe, stats: Option<PingStats>, output: &CommandOutput) -> Outcome {
     match stats {
         Some(stats) if stats.replied() => match stats.avg_rtt_ms {
-            Some(ms) => Outcome::ok(format!("{ms:.2}ms")),
+            // The value is the round trip for machine-readable reports.
+            Some(ms) => Outcome::ok(format!("{ms:.2}ms")).with_value(ms.to_string()),
             None => Outcome::ok("reply"),
         },
         _ => {

@@ -6,6 +6,7 @@
 //! header first, each node's block once it and the blocks before it are complete, the rest
 //! at the end).
 
+pub mod json;
 mod rows;
 mod summary;
 

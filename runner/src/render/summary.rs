@@ -123,32 +123,61 @@ fn host_outcome(report: &Report, host: &HostRun) -> HostOutcome {
     }
 }
 
-/// The last line: hosts ok / failed / unreachable, and the changes made (or to make).
-pub fn recap(out: &mut String, plan: &ClusterPlan, report: &Report) {
+/// What the recap counts: hosts by how they came out, and the changes made (apply), to
+/// make (check) or listed (dry-run).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RecapCounts {
+    pub hosts: usize,
+    pub ok: usize,
+    pub failed: usize,
+    pub unreachable: usize,
+    pub interrupted: usize,
+    pub changes: usize,
+}
+
+pub fn recap_counts(report: &Report) -> RecapCounts {
     let outcomes: Vec<HostOutcome> = report
         .hosts
         .iter()
         .map(|host| host_outcome(report, host))
         .collect();
     let hosts = |wanted: HostOutcome| outcomes.iter().filter(|o| **o == wanted).count();
-    let rows = |status: Status| report.outcomes().filter(|o| o.status == status).count();
     let changes = match report.mode {
-        Mode::Apply => {
-            let made = rows(Status::Changed);
-            format!("{made} change{} made", plural(made))
-        }
-        Mode::Check => {
-            // Rows that name a change (not a GID that follows from one, or a cable that waits).
-            let pending = report
-                .outcomes()
-                .filter(|row| row.status == Status::Pending && row.once_done.is_some())
-                .count();
-            format!("{pending} change{} to make", plural(pending))
-        }
-        Mode::DryRun => {
-            let listed = rows(Status::Pending);
-            format!("{listed} change{} listed", plural(listed))
-        }
+        Mode::Apply => report
+            .outcomes()
+            .filter(|row| row.status == Status::Changed)
+            .count(),
+        // Rows that name a change (not a GID that follows from one, or a cable that waits).
+        Mode::Check => report
+            .outcomes()
+            .filter(|row| row.status == Status::Pending && row.once_done.is_some())
+            .count(),
+        Mode::DryRun => report
+            .outcomes()
+            .filter(|row| row.status == Status::Pending)
+            .count(),
+    };
+    RecapCounts {
+        hosts: report.hosts.len(),
+        ok: hosts(HostOutcome::Ok),
+        failed: hosts(HostOutcome::Failed),
+        unreachable: hosts(HostOutcome::Unreachable),
+        interrupted: hosts(HostOutcome::Interrupted),
+        changes,
+    }
+}
+
+/// The last line: hosts ok / failed / unreachable, and the changes made (or to make).
+pub fn recap(out: &mut String, plan: &ClusterPlan, report: &Report) {
+    let counts = recap_counts(report);
+    let changes = match report.mode {
+        Mode::Apply => format!("{} change{} made", counts.changes, plural(counts.changes)),
+        Mode::Check => format!(
+            "{} change{} to make",
+            counts.changes,
+            plural(counts.changes)
+        ),
+        Mode::DryRun => format!("{} change{} listed", counts.changes, plural(counts.changes)),
     };
     if report.mode == Mode::DryRun {
         let _ = writeln!(
@@ -163,12 +192,12 @@ pub fn recap(out: &mut String, plan: &ClusterPlan, report: &Report) {
         "\nRecap: {} host{}: {} ok, {} failed, {} unreachable",
         plan.hosts.len(),
         plural(plan.hosts.len()),
-        hosts(HostOutcome::Ok),
-        hosts(HostOutcome::Failed),
-        hosts(HostOutcome::Unreachable),
+        counts.ok,
+        counts.failed,
+        counts.unreachable,
     );
     if report.interrupted {
-        let _ = write!(line, ", {} interrupted", hosts(HostOutcome::Interrupted));
+        let _ = write!(line, ", {} interrupted", counts.interrupted);
     }
     let _ = writeln!(out, "{line}; {changes}.");
 }
