@@ -11,8 +11,10 @@
 //!
 //! That is why the transport no longer gives each command of a batch its channel: it runs
 //! one channel per round, a command alone ([`run_one`]) or several as one script (`joint`),
-//! which costs two round trips whatever their number. The loop below still serves any number
-//! of channels, with the limits that come with it.
+//! which costs two round trips whatever their number, or one: the first channel a batch gets
+//! is the session's spare (`spare`), opened ahead, and once every job has its channel the
+//! loop starts the next spare, its open overlapping the batch. The loop below still serves
+//! any number of channels, with the limits that come with it.
 //!
 //! Limits:
 //! - [`MAX_CHANNELS`]: OpenSSH's default `MaxSessions` is 10 channels per connection; the
@@ -34,7 +36,8 @@ use ssh2::{BlockDirections, Session};
 
 use super::channel::{CommandChannel, Job};
 use super::exec::{AfterStdin, ExecError, Ran, MAX_OUTPUT};
-use super::wait::{wait_session, would_block};
+use super::spare::Spare;
+use super::wait::wait_session;
 
 /// Channels open at once on one session. OpenSSH allows 10 by default (`MaxSessions`); two
 /// stay free for anything else on the connection.
@@ -52,6 +55,7 @@ const READ_CHUNK: usize = 32 * 1024;
 pub fn run_one(
     session: &Session,
     socket: BorrowedFd<'_>,
+    spare: &mut Spare,
     line: &str,
     stdin: Option<&[u8]>,
     after: AfterStdin,
@@ -63,7 +67,7 @@ pub fn run_one(
         after,
         stdout_limit: MAX_OUTPUT,
     };
-    run(session, socket, std::slice::from_ref(&job), deadline)
+    run(session, socket, spare, std::slice::from_ref(&job), deadline)
         .pop()
         .map_or_else(
             // `run` returns one result per job; this only satisfies the type.
@@ -73,10 +77,12 @@ pub fn run_one(
 }
 
 /// Run `jobs` on `session`, at most [`MAX_CHANNELS`] at a time; what each channel read and
-/// how it ended, in the jobs' order.
+/// how it ended, in the jobs' order. The first channel is `spare`'s; once every job has its
+/// channel (and the exec requests are out), the next spare starts opening (`spare`).
 pub fn run(
     session: &Session,
     socket: BorrowedFd<'_>,
+    spare: &mut Spare,
     jobs: &[Job<'_>],
     deadline: Instant,
 ) -> Vec<Ran> {
@@ -96,10 +102,16 @@ pub fn run(
         if !batch.timed_out && now >= deadline {
             batch.time_out(now);
         }
-        let mut moved = match batch.open_next(session, jobs) {
+        let mut moved = match batch.open_next(session, spare, jobs) {
             Ok(moved) => moved,
             Err(reason) => return batch.lose(&reason),
         };
+        // Once every job has its channel, the next spare's open goes out (with the exec
+        // requests, unless the socket is full: it then waits for it to drain). Before the
+        // channels move: what asking about it reads off the socket is theirs to take now.
+        if batch.queue.is_empty() {
+            moved |= spare.advance(session);
+        }
         for (_, channel) in &mut batch.open {
             moved |= channel.advance(&mut buf, now);
         }
@@ -160,15 +172,20 @@ struct Batch<'a> {
 impl<'a> Batch<'a> {
     /// Open a channel for the next queued job if there is room; whether anything happened.
     /// `Err` when the session broke.
-    fn open_next(&mut self, session: &Session, jobs: &[Job<'a>]) -> Result<bool, String> {
+    fn open_next(
+        &mut self,
+        session: &Session,
+        spare: &mut Spare,
+        jobs: &[Job<'a>],
+    ) -> Result<bool, String> {
         let Some(&next) = self.queue.front() else {
             return Ok(false);
         };
         if self.open.len() >= self.limit {
             return Ok(false);
         }
-        match session.channel_session() {
-            Ok(channel) => {
+        match spare.take(session) {
+            Ok(Some(channel)) => {
                 tracing::trace!(job = next, "channel open");
                 self.accepted = true;
                 self.retries = 0;
@@ -178,7 +195,7 @@ impl<'a> Batch<'a> {
                 Ok(true)
             }
             // The open request is out (or could not be written yet): its answer comes later.
-            Err(error) if would_block(&error) => Ok(false),
+            Ok(None) => Ok(false),
             Err(error) => match ExecError::from_ssh(&error) {
                 ExecError::Lost(reason) => Err(reason),
                 ExecError::Refused(reason) if self.accepted && self.retries < MAX_RETRIES => {

@@ -16,6 +16,7 @@ use super::prompt::{Prompter, SecretPrompt, TtyPrompt};
 use super::proxy::Via;
 use super::route;
 use super::session::Connector;
+use super::spare::Spare;
 use super::transport::SshTransport;
 
 /// Opens one session per host. `Send + Sync`: every host thread calls [`Self::connect`] on
@@ -64,10 +65,12 @@ impl SshConnector {
             tracing::debug!(host = %name, "connecting");
             let established = route::establish(&connector, &Destination::new(name), None, 0)
                 .map_err(|failure| failure.into_error(name))?;
+            let spare = Spare::start(&established.session);
             return Ok(SshTransport::new(
                 name.to_owned(),
                 None,
                 established,
+                spare,
                 self.options.command_timeout,
                 Arc::clone(&self.prompter),
             ));
@@ -87,9 +90,11 @@ impl SshConnector {
         // Prove now that the proxy reaches the target, so an unreachable target is a
         // connection error (the host is skipped) rather than a failure of its first command.
         let started = Instant::now();
+        let mut spare = Spare::start(&established.session);
         let probe = batch::run_one(
             &established.session,
             std::os::fd::AsFd::as_fd(&established.socket),
+            &mut spare,
             &through_proxy(name, "true"),
             None,
             // `ssh TARGET true` ends by itself or by the timeout's channel close (its ssh
@@ -149,6 +154,7 @@ impl SshConnector {
             name.to_owned(),
             Some(via),
             established,
+            spare,
             self.options.command_timeout,
             Arc::clone(&self.prompter),
         ))

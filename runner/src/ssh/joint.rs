@@ -1,6 +1,6 @@
 //! A batch of several commands as ONE exec on one channel: two round trips (the channel
 //! open; the exec request with the script right behind it, and the framed reply), however
-//! many commands.
+//! many commands; one when the session's spare channel (`spare`) was open already.
 //!
 //! libssh2 keeps a channel open's state on the session, so opens go out one at a time: a
 //! channel per command costs one round trip per command. Here the batch's script
@@ -28,12 +28,14 @@ use super::channel::Job;
 use super::exec::{AfterStdin, ExecError, Ran, Stream, MAX_OUTPUT};
 use super::frames::{self, MAX_HEADER as HEADER};
 use super::script::{self, Command, MAGIC};
+use super::spare::Spare;
 
 /// Run `commands` at once as one script on one channel of `session`; one result per command,
 /// in order. `wrap` turns the script's exec line into the line the session runs (`--proxy`).
 pub fn run(
     session: &Session,
     socket: BorrowedFd<'_>,
+    spare: &mut Spare,
     commands: &[Command<'_>],
     wrap: &dyn Fn(&str) -> String,
     deadline: Instant,
@@ -51,7 +53,7 @@ pub fn run(
         after: AfterStdin::KeepOpen,
         stdout_limit: reply_limit(commands.len()),
     };
-    let ran = batch::run(session, socket, std::slice::from_ref(&job), deadline)
+    let ran = batch::run(session, socket, spare, std::slice::from_ref(&job), deadline)
         .pop()
         .unwrap_or_else(|| Ran {
             // `batch::run` returns one result per job; this only satisfies the type.

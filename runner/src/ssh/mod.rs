@@ -23,11 +23,13 @@
 //! - `channel`: one command's channel as a state machine that never blocks.
 //! - `batch`: channels on one session, served from one poll loop (a command alone runs on
 //!   one; a joint batch on one).
+//! - `spare`: the channel opened ahead of the next round, so a round costs one round trip.
 //! - `lifeline`: the remote wrapper that ends a command when its channel closes.
-//! - `joint`: several commands as ONE exec on one channel, two round trips whatever their
-//!   number; `script` is the remote `sh` script that runs them at once (bounded, ended with
-//!   its channel), `printf` carries the commands' stdin bytes inside it, `frames` splits its
-//!   framed reply into one result per command.
+//! - `joint`: several commands as ONE exec on one channel, one round trip whatever their
+//!   number (two when the spare was not open in time); `script` is the remote `sh` script
+//!   that runs them at once (bounded, ended with its channel), `printf` carries the
+//!   commands' stdin bytes inside it, `frames` splits its framed reply into one result per
+//!   command.
 //! - `sudo`: privileged commands (probe, password, wrong-password detection).
 //! - `rounds`: what each round of a batch sends, and what sudo's answers change.
 //! - `proxy`: the old tool's `--proxy PROXY:TARGET` form.
@@ -41,8 +43,8 @@
 //! `route` uses `jump`, `proxy_command` and `session`; `jump` and `transport` run on a
 //! `session`'s `Established`; `session` uses `stream`, `known_hosts` and `auth` (which uses
 //! `identity`); `transport` uses `rounds` (which uses `sudo`), `joint` and `batch`; `joint`
-//! uses `script`, `frames` and `batch`, `batch` uses `channel`, all use `exec`; `config` and
-//! the rest sit below.
+//! uses `script`, `frames` and `batch`, `batch` uses `channel` and `spare`, all use `exec`;
+//! `config` and the rest sit below.
 
 mod auth;
 mod base64;
@@ -67,6 +69,7 @@ mod rounds;
 mod route;
 mod script;
 mod session;
+mod spare;
 mod stream;
 mod sudo;
 mod transport;

@@ -3,9 +3,11 @@
 //! Every call is a batch: `run` is a batch of one, `run_many` sends its commands at once, in
 //! as many rounds as sudo needs (`rounds`). A round of one command runs on a channel of its
 //! own inside the `lifeline` wrapper (`batch::run_one`); a round of several runs as one
-//! script on one channel (`joint`). The transport counts the rounds it sends, the round trips
-//! a run costs apart from the handshake (two each, whatever their size), and logs them with
-//! the number of commands when it is dropped (`round trips=N commands=M`, debug level).
+//! script on one channel (`joint`). Each round's channel is the session's spare (`spare`),
+//! opened while the previous round ran, so a round costs one round trip (two when its spare
+//! was not open in time), whatever its size. The transport counts the rounds it sends, the
+//! round trips a run costs apart from the handshake, and logs them with the number of
+//! commands when it is dropped (`round trips=N commands=M`, debug level), closing the spare.
 
 use std::os::fd::AsFd;
 use std::sync::Arc;
@@ -23,6 +25,7 @@ use super::proxy::Via;
 use super::rounds::{Outgoing, Rounds};
 use super::script::Command;
 use super::session::Established;
+use super::spare::Spare;
 use super::sudo::{self, Account, SudoState};
 
 /// One host's session for the whole run. Used from one thread at a time.
@@ -31,6 +34,8 @@ pub struct SshTransport {
     name: String,
     via: Option<Via>,
     established: Established,
+    /// The channel opened ahead for the next round (out only while a round runs).
+    spare: Option<Spare>,
     command_timeout: Duration,
     sudo: SudoState,
     prompter: Arc<Prompter>,
@@ -46,6 +51,7 @@ impl SshTransport {
         name: String,
         via: Option<Via>,
         established: Established,
+        spare: Spare,
         command_timeout: Duration,
         prompter: Arc<Prompter>,
     ) -> Self {
@@ -53,6 +59,7 @@ impl SshTransport {
             name,
             via,
             established,
+            spare: Some(spare),
             command_timeout,
             sudo: SudoState::Unprobed,
             prompter,
@@ -106,6 +113,7 @@ impl SshTransport {
         let deadline = started + self.command_timeout;
         let session = &self.established.session;
         let socket = self.established.socket.as_fd();
+        let mut spare = self.spare.take().unwrap_or_else(|| Spare::start(session));
         // The lifeline (or the batch script, which has its own) goes around the innermost
         // command: through --proxy that is the one on the target, which the proxy's ssh
         // passes our channel's end on to.
@@ -115,6 +123,7 @@ impl SshTransport {
             vec![batch::run_one(
                 session,
                 socket,
+                &mut spare,
                 &line,
                 stdin,
                 AfterStdin::KeepOpen,
@@ -131,11 +140,13 @@ impl SshTransport {
             joint::run(
                 session,
                 socket,
+                &mut spare,
                 &commands,
                 &|line| self.through_via(line),
                 deadline,
             )
         };
+        self.spare = Some(spare);
         let elapsed_ms = started.elapsed().as_millis();
         round
             .iter()
@@ -347,5 +358,9 @@ impl Drop for SshTransport {
             self.round_trips,
             self.commands
         );
+        // A lost session takes no more requests, not even a close.
+        if let (Some(spare), None) = (self.spare.take(), &self.lost) {
+            spare.close(&self.established.session, self.established.socket.as_fd());
+        }
     }
 }
