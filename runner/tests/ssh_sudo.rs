@@ -47,7 +47,7 @@ fn no_sudo_at_all_without_privileged_commands() {
 }
 
 #[test]
-fn passwordless_sudo_is_probed_once_and_used_with_n() {
+fn passwordless_sudo_is_found_by_the_first_command_and_used_with_n() {
     if !sshd_available("nopasswd_sudo") {
         return;
     }
@@ -57,7 +57,8 @@ fn passwordless_sudo_is_probed_once_and_used_with_n() {
     let mut session = connector.connect(&host("studio")).expect("connect");
     assert_eq!(run_ok(&mut session, &privileged("one")), "one\n");
     assert_eq!(run_ok(&mut session, &privileged("two")), "two\n");
-    assert_eq!(rig.sudo_log(), ["-n true", "-n echo one", "-n echo two"]);
+    // No probe of its own: the first command's `sudo -n` is it.
+    assert_eq!(rig.sudo_log(), ["-n echo one", "-n echo two"]);
     assert!(prompt.asked().is_empty());
 }
 
@@ -74,7 +75,7 @@ fn password_from_the_environment_goes_through_stdin_only() {
     assert_eq!(run_ok(&mut session, &privileged("two")), "two\n");
     assert_eq!(
         rig.sudo_log(),
-        ["-n true", "-S -p  echo one", "-S -p  echo two"]
+        ["-n echo one", "-S -p  echo one", "-S -p  echo two"]
     );
     assert!(
         prompt.asked().is_empty(),
@@ -121,7 +122,12 @@ fn a_wrong_password_fails_once_and_is_not_retried() {
     assert!(hint.contains("will not retry"), "{hint}");
     assert!(!format!("{error:?}").contains("not the password"));
     let tries = rig.sudo_log().len();
-    assert_eq!(tries, 2, "probe + one attempt: {:?}", rig.sudo_log());
+    assert_eq!(
+        tries,
+        2,
+        "sudo -n, then one try with the password: {:?}",
+        rig.sudo_log()
+    );
 
     // Later privileged commands fail the same way without running sudo again; reads work.
     let again = session.run(&privileged("two")).expect_err("still refused");
@@ -147,7 +153,7 @@ fn no_password_and_no_terminal_is_a_clear_sudo_error() {
     assert!(reason.contains("no terminal"), "{reason}");
     assert!(hint.contains(SUDO_PASSWORD_ENV), "{hint}");
     assert!(hint.contains("NOPASSWD"), "{hint}");
-    assert_eq!(rig.sudo_log(), ["-n true"]);
+    assert_eq!(rig.sudo_log(), ["-n echo one"]);
 }
 
 #[test]
@@ -168,7 +174,7 @@ fn sudo_password_reaches_a_target_behind_a_proxy() {
         .connect(&proxied("proxybox", "studio2"))
         .expect("connect");
     assert_eq!(run_ok(&mut session, &privileged("behind")), "behind\n");
-    assert_eq!(rig.sudo_log(), ["-n true", "-S -p  echo behind"]);
+    assert_eq!(rig.sudo_log(), ["-n echo behind", "-S -p  echo behind"]);
 }
 
 #[test]
@@ -191,11 +197,13 @@ fn privileged_commands_in_a_batch_ask_the_password_once_and_try_it_once() {
     assert_eq!(outputs, ["a\n", "plain\n", "b\n", "c\n"]);
     assert_eq!(prompt.asked(), ["[sudo] password for root@studio: "]);
     let mut log = rig.sudo_log();
-    // The probe rode with the plain command; the password went with one command, then,
-    // once sudo took it, with the others at once.
-    assert_eq!(log[..2], ["-n true", "-S -p  echo a"]);
-    log[2..].sort();
-    assert_eq!(log[2..], ["-S -p  echo b", "-S -p  echo c"]);
+    // Every privileged command went first with `sudo -n` (the probe), beside the plain one;
+    // the password then went with one command, and once sudo took it, with the others.
+    log[..3].sort();
+    assert_eq!(log[..3], ["-n echo a", "-n echo b", "-n echo c"]);
+    assert_eq!(log[3], "-S -p  echo a");
+    log[4..].sort();
+    assert_eq!(log[4..], ["-S -p  echo b", "-S -p  echo c"]);
     assert_eq!((session.round_trips(), session.commands()), (3, 4));
 
     // Known now: a batch of privileged commands is one round trip.
@@ -229,13 +237,15 @@ fn a_wrong_password_in_a_batch_is_tried_once_and_fails_every_privileged_command(
     };
     assert_eq!(results[1].as_ref().expect_err("b fails too"), &error);
     assert_eq!(results[2].as_ref().expect("plain").stdout, "plain\n");
-    assert_eq!(rig.sudo_log(), ["-n true", "-S -p  echo a"]);
+    let mut log = rig.sudo_log();
+    log[..2].sort();
+    assert_eq!(log, ["-n echo a", "-n echo b", "-S -p  echo a"]);
     assert!(prompt.asked().is_empty());
     assert!(!format!("{results:?}").contains("not the password"));
 }
 
 #[test]
-fn passwordless_sudo_in_a_batch_is_probed_once() {
+fn passwordless_sudo_in_a_batch_is_one_round() {
     if !sshd_available("batch_sudo_nopasswd") {
         return;
     }
@@ -250,7 +260,11 @@ fn passwordless_sudo_in_a_batch_is_probed_once() {
     assert_eq!(stdout_of(session.run_many(&commands)), ["a\n", "b\n"]);
     let mut log = rig.sudo_log();
     log.sort();
-    assert_eq!(log, ["-n echo a", "-n echo b", "-n true"]);
+    assert_eq!(log, ["-n echo a", "-n echo b"]);
     assert!(prompt.asked().is_empty());
-    assert_eq!(session.round_trips(), 2, "the probe, then the batch");
+    assert_eq!(
+        session.round_trips(),
+        1,
+        "sudo -n is the probe: no round of its own"
+    );
 }

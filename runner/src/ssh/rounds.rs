@@ -1,13 +1,12 @@
 //! How a batch of commands goes out: what each round on the wire carries, and what sudo's
 //! answers change for the next one. No I/O here: `transport` sends the rounds.
 //!
-//! The first round carries every unprivileged command, and the privileged ones when sudo is
-//! already known. A host not yet probed gets the probe in the first round instead (so it
-//! rides with the unprivileged commands), and the privileged commands follow once the
-//! answer is in: the same probe, password question and `sudo -n` / `sudo -S` lines as one
-//! command at a time, including the second try with a password when `sudo -n` asked for one.
-//! A password sudo has not taken yet goes with one command only: a wrong one is sent once,
-//! and fails every privileged command of the host without another try.
+//! The first round carries every command. On a host whose sudo is not known yet, the
+//! privileged ones go with `sudo -n`: that is the probe, without a round of its own. Where
+//! sudo needs no password they are done in that round; where it asks for one ("a password
+//! is required", and nothing ran), the password is obtained and they go again with `sudo -S`
+//! in the next round. A password sudo has not taken yet goes with one command only: a wrong
+//! one is sent once, and fails every privileged command of the host without another try.
 
 use rdma_phase::{CommandOutput, RemoteCommand, TransportError};
 use zeroize::Zeroizing;
@@ -33,7 +32,6 @@ pub struct Round {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Slot {
-    Probe,
     Plain(usize),
     /// A privileged command and whether it carried the password.
     Privileged(usize, Sent),
@@ -55,30 +53,16 @@ pub struct Rounds<'c> {
     /// How often each privileged command was sent (at most twice, as one at a time).
     tries: Vec<u8>,
     plain_sent: bool,
-    probe: Probe,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Probe {
-    NotNeeded,
-    ToSend,
-    Sent,
 }
 
 impl<'c> Rounds<'c> {
-    pub fn new(host: &'c str, commands: &'c [RemoteCommand], sudo: &SudoState) -> Self {
-        let privileged = commands.iter().any(RemoteCommand::needs_root);
+    pub fn new(host: &'c str, commands: &'c [RemoteCommand], _sudo: &SudoState) -> Self {
         Self {
             host,
             commands,
             results: commands.iter().map(|_| None).collect(),
             tries: vec![0; commands.len()],
             plain_sent: false,
-            probe: if privileged && matches!(sudo, SudoState::Unprobed) {
-                Probe::ToSend
-            } else {
-                Probe::NotNeeded
-            },
         }
     }
 
@@ -104,20 +88,7 @@ impl<'c> Rounds<'c> {
                 }
             }
         }
-        match self.probe {
-            Probe::ToSend => {
-                self.probe = Probe::Sent;
-                round.push(
-                    Slot::Probe,
-                    Outgoing {
-                        line: sudo::PROBE.to_owned(),
-                        shown: sudo::PROBE.to_owned(),
-                        stdin: None,
-                    },
-                );
-            }
-            Probe::NotNeeded | Probe::Sent => self.privileged_round(sudo, &mut round),
-        }
+        self.privileged_round(sudo, &mut round);
         (!round.slots.is_empty()).then_some(round)
     }
 
@@ -131,9 +102,8 @@ impl<'c> Rounds<'c> {
                     self.results[index] = Some(Err(self.sudo_error(sudo)));
                     continue;
                 }
-                // A probe that failed to run gave its error to every privileged command.
-                SudoState::Unprobed => continue,
-                SudoState::NoPassword => Sent::NoPassword,
+                // Not known yet: `sudo -n` is the probe (see the module doc).
+                SudoState::Unprobed | SudoState::NoPassword => Sent::NoPassword,
                 SudoState::Password { .. } => Sent::Password,
             };
             if self.tries[index] >= 2 {
@@ -144,7 +114,11 @@ impl<'c> Rounds<'c> {
                 }));
                 continue;
             }
-            let (Some(line), stdin) = (sudo.line(command), sudo.stdin()) else {
+            let line = match sudo {
+                SudoState::Unprobed => Some(command.shell_line_with_sudo("sudo -n")),
+                _ => sudo.line(command),
+            };
+            let (Some(line), stdin) = (line, sudo.stdin()) else {
                 continue;
             };
             self.tries[index] += 1;
@@ -182,21 +156,6 @@ impl<'c> Rounds<'c> {
         for (slot, answer) in round.slots.into_iter().zip(answers) {
             match slot {
                 Slot::Plain(index) => self.results[index] = Some(answer),
-                Slot::Probe => match answer {
-                    Ok(probe) if probe.success() => {
-                        tracing::debug!(host = %self.host, "sudo works without a password");
-                        *sudo = SudoState::NoPassword;
-                    }
-                    Ok(probe) if sudo::needs_password(&probe) => *sudo = ask(),
-                    Ok(probe) => *sudo = sudo::probe_failed_state(account, &probe),
-                    Err(error) => {
-                        for (index, command) in self.commands.iter().enumerate() {
-                            if command.needs_root() && self.results[index].is_none() {
-                                self.results[index] = Some(Err(error.clone()));
-                            }
-                        }
-                    }
-                },
                 Slot::Privileged(index, sent) => {
                     let output = match answer {
                         Ok(output) => output,
@@ -206,6 +165,20 @@ impl<'c> Rounds<'c> {
                         }
                     };
                     match (sent, &mut *sudo) {
+                        // The first `sudo -n` on this host is the probe: what it says sets
+                        // sudo's state for the rest of the run.
+                        (Sent::NoPassword, state @ SudoState::Unprobed) => {
+                            if sudo::needs_password(&output) {
+                                *state = ask();
+                            } else if sudo::refused_by_sudo(&output) {
+                                *state = sudo::probe_failed_state(account, &output);
+                                self.results[index] = Some(Err(self.sudo_error(state)));
+                            } else {
+                                tracing::debug!(host = %self.host, "sudo works without a password");
+                                *state = SudoState::NoPassword;
+                                self.results[index] = Some(Ok(output));
+                            }
+                        }
                         // A NOPASSWD host can still ask for a password for some command
                         // (per-command rules): get it, and this command goes again with it.
                         (Sent::NoPassword, state) if sudo::needs_password(&output) => {

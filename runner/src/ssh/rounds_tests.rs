@@ -69,7 +69,7 @@ fn plain_commands_go_in_one_round_and_sudo_is_never_touched() {
 }
 
 #[test]
-fn the_probe_rides_with_plain_commands_and_an_unconfirmed_password_goes_with_one() {
+fn the_first_sudo_n_is_the_probe_and_an_unconfirmed_password_goes_with_one() {
     let commands = [
         RemoteCommand::privileged(["p1"]),
         RemoteCommand::read(["r"]),
@@ -79,13 +79,20 @@ fn the_probe_rides_with_plain_commands_and_an_unconfirmed_password_goes_with_one
     let mut sudo = SudoState::Unprobed;
     let mut asked = 0;
     let mut rounds = Rounds::new("studio", &commands, &sudo);
-    let sudo_says = |line: &str| match line {
-        "sudo -n true" => output("", "sudo: a password is required\n", 1),
-        other => output(other, "", 0),
+    let sudo_says = |line: &str| {
+        if line.starts_with("sudo -n ") {
+            output("", "sudo: a password is required\n", 1)
+        } else {
+            output(line, "", 0)
+        }
     };
 
+    // No round of its own for the probe: the privileged commands go with `sudo -n`.
     let round = rounds.next(&sudo).expect("first round");
-    assert_eq!(lines(&round), ["r", "sudo -n true"]);
+    assert_eq!(
+        lines(&round),
+        ["r", "sudo -n p1", "sudo -n p2", "sudo -n p3"]
+    );
     answer_all(&mut rounds, round, &mut sudo, sudo_says, &mut asked);
     assert_eq!(asked, 1);
 
@@ -212,4 +219,32 @@ fn a_probe_that_could_not_run_gives_its_error_to_the_privileged_commands() {
         matches!(sudo, SudoState::Unprobed),
         "probed again next time"
     );
+}
+
+#[test]
+fn the_first_sudo_n_tells_sudos_refusal_from_the_commands_own_failure() {
+    let commands = [RemoteCommand::privileged(["ifconfig", "en9", "up"])];
+    for (stderr, sudo_failed) in [
+        ("admin is not in the sudoers file.  This incident will be reported.\n", true),
+        ("sudo: unable to resolve host studio\n", true),
+        ("Sorry, user admin is not allowed to execute '/sbin/ifconfig en9 up' as root on studio.\n", true),
+        ("ifconfig: interface en9 does not exist\n", false),
+    ] {
+        let mut sudo = SudoState::Unprobed;
+        let mut asked = 0;
+        let mut rounds = Rounds::new("studio", &commands, &sudo);
+        let round = rounds.next(&sudo).expect("first round");
+        assert_eq!(lines(&round), ["sudo -n ifconfig en9 up"]);
+        answer_all(&mut rounds, round, &mut sudo, |_| output("", stderr, 1), &mut asked);
+        assert!(rounds.next(&sudo).is_none(), "{stderr}");
+        let result = rounds.finish().remove(0);
+        assert_eq!(asked, 0);
+        if sudo_failed {
+            assert!(matches!(sudo, SudoState::Failed { .. }), "{stderr}");
+            assert!(matches!(result, Err(TransportError::Sudo { .. })), "{stderr}");
+        } else {
+            assert!(matches!(sudo, SudoState::NoPassword), "{stderr}");
+            assert_eq!(result.map(|out| out.stderr), Ok(stderr.to_owned()));
+        }
+    }
 }

@@ -16,9 +16,6 @@ use super::prompt::{PromptError, Prompter, Secret};
 /// Where a non-interactive run supplies the sudo password.
 pub const SUDO_PASSWORD_ENV: &str = "RDMA_SETUP_SUDO_PASSWORD";
 
-/// The probe: succeeds only when sudo needs no password.
-pub const PROBE: &str = "sudo -n true";
-
 /// What we know about sudo on one host.
 #[derive(Debug, Clone)]
 pub enum SudoState {
@@ -141,10 +138,20 @@ pub fn wrong_password_state(account: &Account<'_>) -> SudoState {
 }
 
 /// The probe failed for another reason than a password (not in sudoers, no sudo).
+/// sudo itself refused (not the command it would have run): its own `sudo:` lines, or a
+/// sudoers rule that does not allow the user.
+pub fn refused_by_sudo(output: &CommandOutput) -> bool {
+    let said = output.stderr.trim_start();
+    !output.success()
+        && (said.starts_with("sudo: ")
+            || said.starts_with("Sorry, user ")
+            || said.contains("is not in the sudoers file"))
+}
+
 pub fn probe_failed_state(account: &Account<'_>, output: &CommandOutput) -> SudoState {
     SudoState::Failed {
         reason: format!(
-            "`{PROBE}` failed on {} (exit {}): {}",
+            "sudo refused on {} (exit {}): {}",
             account.host,
             output.exit_code,
             output.combined_trimmed()
