@@ -27,6 +27,9 @@ pub mod topic {
     pub const NETWORK: &str = "network";
     /// Whether RDMA is on and which RDMA devices exist (only Recovery and reboots change it).
     pub const RDMA: &str = "rdma";
+    /// The default routes (read for their gateways): setting a cable's address never
+    /// changes them, so that change does not make an earlier `netstat` read wrong.
+    pub const DEFAULT_ROUTES: &str = "default-routes";
     /// Where the SSH session comes from.
     pub const SESSION: &str = "session";
 }

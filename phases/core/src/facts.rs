@@ -12,12 +12,14 @@ pub enum AddressState {
     NoInterface,
 }
 
-/// Read `ifconfig IFACE` and say whether it carries `node.ip` under the plan's prefix.
+/// Say whether the node's interface carries `node.ip` under the plan's prefix, from
+/// `ifconfig -a`: the listing the bridge and ip phases read anyway, so the answer is
+/// already there (a separate `ifconfig IFACE` would be one more command per node).
 ///
 /// Verification phases call this only when something is wrong, to tell a consequence of a
 /// missing address (which the ip phase fixes) from a fault of its own.
 pub fn address_state(cx: &mut Context<'_>, node: &NodeSpec) -> Result<AddressState, PhaseError> {
-    let output = cx.read(&crate::reads::ifconfig(node.iface.as_str()))?;
+    let output = cx.read(&crate::reads::ifconfig_all())?;
     let interfaces = parse_ifconfig(&output.stdout);
     let prefix = cx.plan().prefix;
     Ok(match find_interface(&interfaces, node.iface.as_str()) {

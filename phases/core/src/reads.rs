@@ -58,5 +58,5 @@ pub fn thunderbolt_buses() -> RemoteCommand {
 /// `netstat -rn -f inet`: the IPv4 routing table (where the default route leads). Setting
 /// an address adds a route, so it is about the network.
 pub fn netstat_routes() -> RemoteCommand {
-    RemoteCommand::read(["netstat", "-rn", "-f", "inet"]).about(topic::NETWORK)
+    RemoteCommand::read(["netstat", "-rn", "-f", "inet"]).about(topic::DEFAULT_ROUTES)
 }

@@ -45,8 +45,8 @@ impl Phase for IbvDevicesPhase {
         Scope::Node
     }
 
-    /// The device list, the node's port, its interface (read when the GID is missing, to
-    /// tell a pending address from a stuck port) and whether RDMA is on (read when the
+    /// The device list, the node's port, the interface listing (read when the GID is
+    /// missing, to tell a pending address from a stuck port) and whether RDMA is on (read when the
     /// device is missing; the rdma-status phase reads it too, so it is asked once).
     /// `networksetup` and `system_profiler` are not declared: they are slow, and only a
     /// Mac with RDMA enabled and no device for the port needs them.
@@ -58,7 +58,7 @@ impl Phase for IbvDevicesPhase {
         vec![
             reads::ibv_devices(),
             reads::ibv_devinfo(device.as_str()),
-            reads::ifconfig(node.iface.as_str()),
+            reads::ifconfig_all(),
             reads::rdma_ctl_status(),
         ]
     }

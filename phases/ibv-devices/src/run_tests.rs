@@ -101,7 +101,7 @@ fn a_self_assigned_gid_is_not_the_planned_one(
         vec![
             ("ibv_devices", ok(LISTED)),
             ("ibv_devinfo -d rdma_en5 -v", ok(&devinfo(&[APIPA_GID]))),
-            ("ifconfig en5", ok(&ifconfig(inets))),
+            ("ifconfig -a", ok(&ifconfig(inets))),
         ],
     );
     assert_eq!(rows(&scripted.outcomes)[2], (status, message));

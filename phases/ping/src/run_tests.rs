@@ -106,7 +106,7 @@ fn what_ping_said_goes_into_the_hint(#[case] stderr: &str) {
                 FROM_1,
                 CommandOutput::new(no_reply("10.254.0.6"), stderr, 2),
             ),
-            ("ifconfig en5", CommandOutput::new(en5_of(1), "", 0)),
+            ("ifconfig -a", CommandOutput::new(en5_of(1), "", 0)),
         ],
     );
     assert_eq!(rows(&scripted.outcomes), [(Status::Fail, "no response")]);
@@ -143,7 +143,7 @@ fn one_mac_rebooted_leaves_the_cable_pending_from_either_end(
         &[NodeId(1)],
         vec![
             (ping, CommandOutput::new(no_reply(peer), "", 2)),
-            ("ifconfig en5", CommandOutput::new(ifconfig, "", 0)),
+            ("ifconfig -a", CommandOutput::new(ifconfig, "", 0)),
         ],
     );
     assert_eq!(rows(&outcomes), [(Status::Pending, message)]);
@@ -158,7 +158,7 @@ fn a_real_failure_stays_a_failure() {
         &[],
         vec![
             (FROM_1, CommandOutput::new(no_reply("10.254.0.6"), "", 2)),
-            ("ifconfig en5", CommandOutput::new(en5_of(1), "", 0)),
+            ("ifconfig -a", CommandOutput::new(en5_of(1), "", 0)),
         ],
     );
     assert_eq!(rows(&outcomes), [(Status::Fail, "no response")]);
