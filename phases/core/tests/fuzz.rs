@@ -50,6 +50,9 @@ const TRANSCRIPTS: &[&str] = &[
 /// a "Thunderbolt N" that is not `enN`, a Thunderbolt 4 link as Apple's JSON writer prints it.
 /// A routing table with two default routes (one through a tunnel) and an ARP row.
 const REFERENCE: &[&str] = &[
+    // The reference's missing-interface error (the fixtures read `ifconfig -a` now, which
+    // never prints it).
+    "ifconfig: interface en9 does not exist\n",
     "    device          \t   node GUID\n    ------          \t----------------\n    rdma_en2        \t8096a9d9edbaac05\n    rdma_en3        \t8196a9d9edbaac05\n    rdma_en5        \t8396a9d9edbaac05\n    rdma_en4        \t8296a9d9edbaac05\n",
     "hca_id:\trdma_en2\n\ttransport:\t\t\tThunderbolt (100)\n\tphys_port_cnt:\t\t\t1\n\t\tport:\t1\n\t\t\tstate:\t\t\tPORT_ACTIVE (4)\n\t\t\tactive_width:\t\t8X (4)\n\t\t\tactive_speed:\t\t10.0 Gbps (4)\n\t\t\tGID[  0]:\t\tfe80::344d:4ff:feea:4e40\n\t\t\tGID[  1]:\t\t::ffff:169.254.205.255\n\t\t\tGID[  2]:\t\tfe80::1021:1bac:fe1:b5e3\n",
     "PING 10.254.0.6 (10.254.0.6) 56(84) bytes of data.\n64 bytes from 10.254.0.6: icmp_seq=1 ttl=64 time=0.045 ms\n\n--- 10.254.0.6 ping statistics ---\n1 packets transmitted, 1 received, 0% packet loss, time 0ms\nrtt min/avg/max/mdev = 0.045/0.045/0.045/0.000 ms\n",
