@@ -7,6 +7,7 @@
 
 pub mod command;
 pub mod context;
+pub mod discover;
 pub mod facts;
 pub mod host_lock;
 pub mod names;
