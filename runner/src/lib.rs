@@ -4,10 +4,12 @@
 
 pub mod app;
 pub mod cli;
+pub mod cluster_file;
 pub mod color;
 pub mod dry_run;
 mod gate;
 pub mod host_run;
+pub mod hostfile;
 mod inert;
 pub mod interrupt;
 pub mod linked_phases;
