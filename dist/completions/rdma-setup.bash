@@ -23,7 +23,7 @@ _rdma__setup() {
 
     case "${cmd}" in
         rdma__setup)
-            opts="-v -q -h -V --node --proxy --netmask --dry-run --check --only --skip --replay --list-phases --verbose --quiet --format --color --ssh-config --connect-timeout --command-timeout --lock-wait --accept-new-host-keys --help --version"
+            opts="-v -q -h -V --node --proxy --netmask --dry-run --check --only --skip --replay --list-phases --verbose --quiet --format --color --hostfile --rank0-ip --ssh-config --connect-timeout --command-timeout --lock-wait --accept-new-host-keys --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -59,6 +59,14 @@ _rdma__setup() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --hostfile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rank0-ip)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --ssh-config)

@@ -9,6 +9,8 @@ json\t''"
 complete -c rdma-setup -l color -d 'Colour the report: auto (a terminal, unless NO_COLOR is set or TERM=dumb), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c rdma-setup -l hostfile -d 'After a run that leaves every cable working, write the hostfile `mlx.launch --backend jaccl --hostfile FILE` reads (backend jaccl for a full mesh, jaccl-ring for a ring in rank order). Not written when anything failed' -r -F
+complete -c rdma-setup -l rank0-ip -d 'The address the other ranks reach rank 0 at (the first --node\'s host), for the hostfile\'s `ips`. Default: rank 0\'s HostName from the ssh config' -r
 complete -c rdma-setup -l ssh-config -d 'Read host aliases from this ssh config instead of ~/.ssh/config' -r -F
 complete -c rdma-setup -l connect-timeout -d 'Give up on a host that has not answered within this many seconds' -r
 complete -c rdma-setup -l command-timeout -d 'Give up on a remote command that runs longer than this many seconds' -r

@@ -18,7 +18,7 @@ use crate::proxy_view::ProxyView;
 use crate::render::{json, Style};
 use crate::report::{Report, INTERRUPTED};
 use crate::ssh::{SshConnector, SshOptions};
-use crate::{color, linked_phases, orchestrate, replay_source, selection};
+use crate::{color, hostfile_output, linked_phases, orchestrate, replay_source, selection};
 
 /// Exit code for a command line that cannot be run.
 pub const USAGE_ERROR: i32 = 2;
@@ -103,6 +103,7 @@ pub fn execute_interruptible(
             connector,
             banner,
             progress,
+            hostfile,
         }) => {
             if let Some(banner) = banner {
                 let _ = emit(err, &banner);
@@ -165,8 +166,12 @@ pub fn execute_interruptible(
                 Some(live) => live.finish(out, &report),
                 None => emit(out, &json::render(&plan, &report, started.elapsed())),
             };
+            let mut exit_code = checked(report.exit_code(), written, err);
+            if let Some(hostfile) = &hostfile {
+                exit_code = hostfile.finish(&phases, &report, exit_code, err);
+            }
             Execution {
-                exit_code: checked(report.exit_code(), written, err),
+                exit_code,
                 plan: Some(plan),
                 report: Some(report),
             }
@@ -212,6 +217,8 @@ struct Prepared {
     banner: Option<String>,
     /// The live lines on stderr, when shown.
     progress: Option<Progress>,
+    /// `--hostfile`, to write if the run proves the cables.
+    hostfile: Option<hostfile_output::PendingHostfile>,
 }
 
 /// Everything that can be refused before any host is contacted.
@@ -257,6 +264,7 @@ fn prepare(
     let plan = plan(source)?;
 
     let ssh_config = ssh_config(args)?;
+    let hostfile = hostfile_output::prepare(args, &plan, ssh_config.as_deref())?;
     // Live lines only where a person watches a run that takes time: over SSH, on a
     // terminal, without -q and without logs on the same stream.
     let progress = (terminals.stderr
@@ -289,6 +297,7 @@ fn prepare(
         connector,
         banner,
         progress,
+        hostfile,
     })
 }
 

@@ -112,6 +112,17 @@ pub struct Args {
     #[arg(long, value_name = "WHEN", value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
 
+    /// After a run that leaves every cable working, write the hostfile
+    /// `mlx.launch --backend jaccl --hostfile FILE` reads (backend jaccl for a full mesh,
+    /// jaccl-ring for a ring in rank order). Not written when anything failed.
+    #[arg(long, value_name = "FILE", conflicts_with = "dry_run")]
+    pub hostfile: Option<PathBuf>,
+
+    /// The address the other ranks reach rank 0 at (the first --node's host), for the
+    /// hostfile's `ips`. Default: rank 0's HostName from the ssh config.
+    #[arg(long, value_name = "IPV4", requires = "hostfile")]
+    pub rank0_ip: Option<std::net::Ipv4Addr>,
+
     /// Read host aliases from this ssh config instead of ~/.ssh/config.
     #[arg(long, value_name = "FILE")]
     pub ssh_config: Option<PathBuf>,

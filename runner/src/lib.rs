@@ -10,6 +10,7 @@ pub mod dry_run;
 mod gate;
 pub mod host_run;
 pub mod hostfile;
+mod hostfile_output;
 mod inert;
 pub mod interrupt;
 pub mod linked_phases;

@@ -12,12 +12,30 @@ fn device_file(lab: &Lab, host: &str) -> String {
         .unwrap_or_else(|err| panic!("no device file on {host}: {err}"))
 }
 
+/// The `HostName` the lab's ssh config gives `host`: its management address.
+fn management_address(lab: &Lab, host: &str) -> String {
+    let config = std::fs::read_to_string(lab.ssh_config_path()).expect("lab ssh config");
+    let block = config
+        .split(&format!("Host {host}\n"))
+        .nth(1)
+        .unwrap_or_else(|| panic!("no block for {host} in\n{config}"));
+    let line = block
+        .lines()
+        .find_map(|line| line.trim().strip_prefix("HostName "));
+    line.unwrap_or_else(|| panic!("no HostName for {host}"))
+        .to_owned()
+}
+
 #[test]
 fn three_node_mesh_gets_the_right_matrix_everywhere() {
     let Some(lab) = lab_for_test(scenario::three_node()) else {
         return;
     };
-    let args = THREE_NODE_MESH;
+    let folder = tempfile::tempdir().expect("temp dir");
+    let hostfile = folder.path().join("hostfile.json");
+    let hostfile_arg = hostfile.display().to_string();
+    let mut args = THREE_NODE_MESH.to_vec();
+    args.extend(["--hostfile", &hostfile_arg]);
     let result = lab
         .run_tool(Path::new(env!("CARGO_BIN_EXE_rdma-setup")), &args, &[])
         .expect("rdma-setup starts");
@@ -39,6 +57,21 @@ fn three_node_mesh_gets_the_right_matrix_everywhere() {
     ] {
         assert!(result.stdout.contains(pair), "{pair}\n{log}");
     }
+    // Rank 0's address comes from the ssh config, as the user's ssh reaches it.
+    let written = std::fs::read_to_string(&hostfile).unwrap_or_else(|e| panic!("{e}\n{log}"));
+    let json: serde_json::Value = serde_json::from_str(&written).expect("hostfile is JSON");
+    assert_eq!(json["backend"], "jaccl", "{written}");
+    let rank0 = management_address(&lab, "machine-a");
+    assert_eq!(
+        json["hosts"][0]["ips"],
+        serde_json::json!([rank0]),
+        "{written}"
+    );
+    let rows: Vec<String> = (0..3)
+        .map(|rank| json["hosts"][rank]["rdma"].to_string())
+        .collect();
+    assert_eq!(format!("[{}]", rows.join(",")), want, "{written}");
+    assert!(result.stderr.contains("written"), "{log}");
 }
 
 #[test]

@@ -55,6 +55,7 @@ mod connector;
 mod exec;
 mod frames;
 mod hints;
+mod host_address;
 mod identity;
 mod joint;
 mod jump;
@@ -76,6 +77,7 @@ mod transport;
 mod wait;
 
 pub use connector::SshConnector;
+pub use host_address::{host_address, HostAddressError};
 pub use options::SshOptions;
 pub use prompt::{PromptError, Secret, SecretPrompt, TtyPrompt};
 pub use sudo::SUDO_PASSWORD_ENV;

@@ -1,0 +1,130 @@
+//! `--hostfile FILE`: the MLX hostfile, checked before any host is contacted and written
+//! only once the run has shown every cable working.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use rdma_phase::{ClusterPlan, Phase};
+
+use crate::cli::Args;
+use crate::hostfile::Hostfile;
+use crate::report::Report;
+
+/// The phase whose success proves the cables; without it a hostfile would be a guess.
+const PROVING_PHASE: &str = "ping";
+
+/// A hostfile to write if the run earns it.
+#[derive(Debug)]
+pub struct PendingHostfile {
+    path: PathBuf,
+    hostfile: Hostfile,
+    /// `-q`: say nothing when it went well.
+    quiet: bool,
+}
+
+/// The hostfile `args` asks for, or why it cannot be made (a usage error: nothing has run).
+pub fn prepare(
+    args: &Args,
+    plan: &ClusterPlan,
+    ssh_config: Option<&Path>,
+) -> Result<Option<PendingHostfile>, String> {
+    let Some(path) = &args.hostfile else {
+        return Ok(None);
+    };
+    if path.is_dir() {
+        return Err(format!(
+            "--hostfile {}: is a folder; give the path of the file to write, e.g. {}/hostfile.json",
+            path.display(),
+            path.display()
+        ));
+    }
+    let rank0 = match args.rank0_ip {
+        Some(address) => address,
+        None => {
+            let host = plan.hosts.first().map(|host| host.name.to_string());
+            let host = host.ok_or("--hostfile: the plan has no host")?;
+            crate::ssh::host_address(&host, ssh_config)
+                .map_err(|error| format!("--hostfile: rank 0's address: {error}"))?
+        }
+    };
+    let hostfile = Hostfile::build(plan, rank0).map_err(|error| format!("--hostfile: {error}"))?;
+    Ok(Some(PendingHostfile {
+        path: path.clone(),
+        hostfile,
+        quiet: args.quiet,
+    }))
+}
+
+impl PendingHostfile {
+    /// Write the file when the run proved every cable; say on `err` what happened either way.
+    /// The exit code, made 1 when the file could not be written.
+    pub fn finish(
+        &self,
+        phases: &[&'static dyn Phase],
+        report: &Report,
+        exit_code: i32,
+        err: &mut dyn Write,
+    ) -> i32 {
+        let shown = self.path.display();
+        let proved = phases.iter().any(|phase| phase.name() == PROVING_PHASE);
+        let reason = if report.interrupted {
+            Some("the run was interrupted")
+        } else if exit_code != 0 {
+            Some("the cluster is not ready (see the report)")
+        } else if !proved {
+            Some("the ping phase did not run, so the cables are unproven")
+        } else {
+            None
+        };
+        if let Some(reason) = reason {
+            let _ = writeln!(err, "hostfile {shown} not written: {reason}");
+            return exit_code;
+        }
+        match write_whole(&self.path, &self.hostfile.to_json()) {
+            Ok(()) if self.quiet => exit_code,
+            Ok(()) => {
+                let backend = self.hostfile.backend.name();
+                let _ = writeln!(
+                    err,
+                    "hostfile {shown} written: mlx.launch --backend {backend} --hostfile {shown} ..."
+                );
+                exit_code
+            }
+            Err(error) => {
+                let _ = writeln!(
+                    err,
+                    "ERROR: cannot write the hostfile {shown}: {error}; check the folder exists and is writable"
+                );
+                1
+            }
+        }
+    }
+}
+
+/// Write through a temporary file in the same folder and rename it into place, so a reader
+/// never sees half a hostfile and a failed write leaves the old one.
+fn write_whole(path: &Path, text: &str) -> std::io::Result<()> {
+    let folder = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    let name = path.file_name().ok_or_else(|| {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "the path has no file name",
+        )
+    })?;
+    let mut temporary_name = std::ffi::OsString::from(".");
+    temporary_name.push(name);
+    temporary_name.push(format!(".{}.tmp", std::process::id()));
+    let temporary = folder.join(temporary_name);
+    let written = std::fs::File::create(&temporary).and_then(|mut file| {
+        file.write_all(text.as_bytes())?;
+        file.sync_all()
+    });
+    let renamed = written.and_then(|()| std::fs::rename(&temporary, path));
+    if renamed.is_err() {
+        let _ = std::fs::remove_file(&temporary);
+    }
+    renamed
+}
