@@ -7,15 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-use child::{binary, Finished, Running};
-
-fn fixture(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../fixtures")
-        .join(name)
-        .display()
-        .to_string()
-}
+use child::{binary, fixture, Finished, Running};
 
 fn run(args: &[&str]) -> Finished {
     let mut command = Command::new(binary());

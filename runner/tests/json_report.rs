@@ -2,20 +2,11 @@
 
 mod child;
 
-use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-use child::{binary, Running};
+use child::{binary, fixture, Running};
 use serde_json::Value;
-
-fn fixture(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../fixtures")
-        .join(name)
-        .display()
-        .to_string()
-}
 
 /// The binary as a script runs it; its stdout parsed as JSON.
 fn json_of(args: &[&str]) -> (Option<i32>, Value, String) {

@@ -99,3 +99,12 @@ impl Running {
 pub fn binary() -> &'static Path {
     Path::new(env!("CARGO_BIN_EXE_rdma-setup"))
 }
+
+/// The path of the recorded scenario `name` in `fixtures/`, as an argument.
+pub fn fixture(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../fixtures")
+        .join(name)
+        .display()
+        .to_string()
+}
