@@ -23,13 +23,21 @@ _rdma__setup() {
 
     case "${cmd}" in
         rdma__setup)
-            opts="-v -q -h -V --node --proxy --netmask --dry-run --check --only --skip --replay --list-phases --verbose --quiet --format --color --hostfile --rank0-ip --ssh-config --connect-timeout --command-timeout --lock-wait --accept-new-host-keys --help --version"
+            opts="-v -q -h -V --node --cluster --save --proxy --netmask --dry-run --check --only --skip --replay --list-phases --verbose --quiet --format --color --hostfile --rank0-ip --ssh-config --connect-timeout --command-timeout --lock-wait --accept-new-host-keys --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --node)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cluster)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --save)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

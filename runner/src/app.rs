@@ -9,6 +9,7 @@ use rdma_phase::plan::ProxySpec;
 use rdma_phase::{ClusterPlan, Connector, Mode, NodeSpec, Phase, Prefix};
 
 use crate::cli::{Args, Format};
+use crate::cluster_source::{self, UsedFile};
 use crate::dry_run::DryRunConnector;
 use crate::interrupt::Interrupt;
 use crate::live::LivePrinter;
@@ -95,7 +96,24 @@ pub fn execute_interruptible(
         let written = emit(out, &list_phases(&all));
         return Execution::exit(checked(0, written, err));
     }
-    match prepare(&args, &all, terminals) {
+    if let Some(path) = &args.save {
+        return Execution::exit(match cluster_source::save(&args, path) {
+            Ok(text) => {
+                let written = emit(out, &text);
+                let _ = emit(err, &format!("Saved the cluster to {}\n", path.display()));
+                checked(0, written, err)
+            }
+            Err(message) => usage_error(err, &message),
+        });
+    }
+    let (args, used) = match cluster_source::apply(args, &argv) {
+        Ok(applied) => applied,
+        Err(message) => return Execution::exit(usage_error(err, &message)),
+    };
+    if let Some(used) = &used {
+        let _ = emit(err, &format!("Cluster from {}\n", used.path.display()));
+    }
+    match prepare(&args, &all, terminals, used.as_ref()) {
         Ok(Prepared {
             plan,
             phases,
@@ -176,11 +194,14 @@ pub fn execute_interruptible(
                 report: Some(report),
             }
         }
-        Err(message) => {
-            let _ = emit(err, &format!("ERROR: {}\n", crate::inert::inert(&message)));
-            Execution::exit(USAGE_ERROR)
-        }
+        Err(message) => Execution::exit(usage_error(err, &message)),
     }
+}
+
+/// Say why the command line cannot run; the exit code for it.
+fn usage_error(err: &mut dyn Write, message: &str) -> i32 {
+    let _ = emit(err, &format!("ERROR: {}\n", crate::inert::inert(message)));
+    USAGE_ERROR
 }
 
 /// Write and flush; the error, if the text did not get out.
@@ -226,6 +247,7 @@ fn prepare(
     args: &Args,
     all: &[&'static dyn Phase],
     terminals: Terminals,
+    used: Option<&UsedFile>,
 ) -> Result<Prepared, String> {
     let mut mode = if args.dry_run {
         Mode::DryRun
@@ -261,7 +283,10 @@ fn prepare(
         }
         _ => args,
     };
-    let plan = plan(source)?;
+    let plan = plan(source).map_err(|error| match used {
+        Some(used) => used.locate(&error),
+        None => error,
+    })?;
 
     let ssh_config = ssh_config(args)?;
     let hostfile = hostfile_output::prepare(args, &plan, ssh_config.as_deref())?;
@@ -324,7 +349,7 @@ fn ssh_config(args: &Args) -> Result<Option<std::path::PathBuf>, String> {
 pub fn plan(args: &Args) -> Result<ClusterPlan, String> {
     if args.nodes.is_empty() {
         return Err(
-            "at least one --node is required, e.g. --node hwstudio1:en5:10.254.0.5 --node hwstudio2:en5:10.254.0.6"
+            "at least one --node is required, e.g. --node hwstudio1:en5:10.254.0.5 --node hwstudio2:en5:10.254.0.6 (or a cluster file: --cluster FILE, or ./rdma-cluster.toml; --save FILE writes one)"
                 .to_owned(),
         );
     }

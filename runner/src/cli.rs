@@ -32,6 +32,10 @@ Examples:
   Only re-test the cables:
     rdma-setup --only ping --node hwstudio1:en5:10.254.0.5 --node hwstudio2:en5:10.254.0.6
 
+  Save the cluster once; after every reboot, in that folder, a bare rdma-setup:
+    rdma-setup --save rdma-cluster.toml --node hwstudio1:en5:10.254.0.5 --node hwstudio2:en5:10.254.0.6
+    rdma-setup
+
   Replay a recorded scenario (bug reports, demos):
     rdma-setup --replay fixtures/two-node-reboot
 
@@ -52,13 +56,24 @@ const VERSION: &str = concat!(
 /// device file (/tmp/mlx_ibv_devices.json), checks that RDMA is enabled and the RDMA devices
 /// and ports are up, and pings every cable.
 #[derive(Debug, Parser)]
-#[command(name = "rdma-setup", version = VERSION, after_help = EXAMPLES)]
+// The cluster file's flags come first and the user's after them: the user's win.
+#[command(name = "rdma-setup", version = VERSION, after_help = EXAMPLES, args_override_self = true)]
 pub struct Args {
     /// One end of a cable: SSH host, its Thunderbolt interface, the address to give it.
     /// Repeat for every end; two --node in the same subnet form one cable. Host order is
     /// the JACCL rank order.
     #[arg(long = "node", value_name = "SSH_HOST:IFACE:RDMA_IP")]
     pub nodes: Vec<String>,
+
+    /// Take the cluster from this file when no --node is given (default: ./rdma-cluster.toml
+    /// when it exists). See --save.
+    #[arg(long, value_name = "FILE")]
+    pub cluster: Option<PathBuf>,
+
+    /// Write the cluster of this command line's --node/--proxy/--netmask to FILE, as a cluster
+    /// file, and exit without contacting any host.
+    #[arg(long, value_name = "FILE", requires = "nodes", conflicts_with_all = ["replay", "cluster"])]
+    pub save: Option<PathBuf>,
 
     /// Reach TARGET_HOST by running `ssh TARGET_HOST '<command>'` on PROXY_HOST. Repeatable.
     #[arg(long = "proxy", value_name = "PROXY_HOST:TARGET_HOST")]

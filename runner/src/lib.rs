@@ -5,6 +5,7 @@
 pub mod app;
 pub mod cli;
 pub mod cluster_file;
+mod cluster_source;
 pub mod color;
 pub mod dry_run;
 mod gate;

@@ -100,7 +100,7 @@ fn usage_errors_name_the_culprit_and_exit_2() {
         ),
         (
             &["--netmask", "30"],
-            "ERROR: at least one --node is required, e.g. --node hwstudio1:en5:10.254.0.5 --node hwstudio2:en5:10.254.0.6\n",
+            "ERROR: at least one --node is required, e.g. --node hwstudio1:en5:10.254.0.5 --node hwstudio2:en5:10.254.0.6 (or a cluster file: --cluster FILE, or ./rdma-cluster.toml; --save FILE writes one)\n",
         ),
     ];
     for (args, expected) in cases {

@@ -70,9 +70,26 @@ fn fresh_reboot_is_restored_and_a_rerun_changes_nothing() {
         .iter()
         .map(|host| lab.sudo_invocations(host).len())
         .sum();
-    let second = run(&lab, &[], &[]);
+    // The re-run takes its cluster from a file saved from the same command line.
+    let folder = tempfile::tempdir().expect("temp dir");
+    let cluster = folder.path().join("rdma-cluster.toml");
+    let cluster = cluster.display().to_string();
+    let saved = std::process::Command::new(env!("CARGO_BIN_EXE_rdma-setup"))
+        .args(["--save", &cluster])
+        .args(NODES)
+        .output()
+        .expect("rdma-setup --save starts");
+    assert!(saved.status.success(), "{saved:?}");
+    let second = lab
+        .run_tool(
+            Path::new(env!("CARGO_BIN_EXE_rdma-setup")),
+            &["--cluster", &cluster],
+            &[],
+        )
+        .expect("rdma-setup starts");
     let log = second.transcript();
     assert_eq!(second.code, Some(0), "{log}");
+    assert!(second.stderr.contains("Cluster from"), "{log}");
     assert!(
         second
             .stdout
