@@ -1,5 +1,5 @@
 complete -c rdma-setup -l node -d 'One end of a cable: SSH host, its Thunderbolt interface, the address to give it. Repeat for every end; two --node in the same subnet form one cable. Host order is the JACCL rank order' -r
-complete -c rdma-setup -l cluster -d 'Take the cluster from this file when no --node is given (default: ./rdma-cluster.toml when it exists). See --save' -r -F
+complete -c rdma-setup -l cluster -d 'Take the cluster from this file when no --node is given (default: ./rdma-cluster.toml, else ~/.config/rdma-setup/cluster.toml, when it exists). See --save' -r -F
 complete -c rdma-setup -l save -d 'Write the cluster of this command line\'s --node/--proxy/--netmask to FILE, as a cluster file, and exit without contacting any host' -r -F
 complete -c rdma-setup -l proxy -d 'Reach TARGET_HOST by running `ssh TARGET_HOST \'<command>\'` on PROXY_HOST. Repeatable' -r
 complete -c rdma-setup -l netmask -d 'Prefix length of every cable\'s subnet' -r

@@ -65,8 +65,8 @@ pub struct Args {
     #[arg(long = "node", value_name = "SSH_HOST:IFACE:RDMA_IP")]
     pub nodes: Vec<String>,
 
-    /// Take the cluster from this file when no --node is given (default: ./rdma-cluster.toml
-    /// when it exists). See --save.
+    /// Take the cluster from this file when no --node is given (default: ./rdma-cluster.toml,
+    /// else ~/.config/rdma-setup/cluster.toml, when it exists). See --save.
     #[arg(long, value_name = "FILE")]
     pub cluster: Option<PathBuf>,
 

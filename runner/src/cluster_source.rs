@@ -1,5 +1,6 @@
 //! Where a run's cluster comes from when the command line names no `--node`: `--cluster FILE`,
-//! else `./rdma-cluster.toml`. The file becomes flags in front of the user's own, so a file is
+//! else `./rdma-cluster.toml`, else the user's own (`$XDG_CONFIG_HOME/rdma-setup/cluster.toml`,
+//! `~/.config/rdma-setup/cluster.toml` without it). The file becomes flags in front of the user's own, so a file is
 //! checked exactly as a command line is, and a flag the user types wins over the file's.
 
 use std::ffi::OsString;
@@ -55,7 +56,10 @@ pub fn apply(args: Args, argv: &[OsString]) -> Result<(Args, Option<UsedFile>), 
     let path = match &args.cluster {
         Some(path) => path.clone(),
         None if Path::new(DEFAULT_FILE).is_file() => PathBuf::from(DEFAULT_FILE),
-        None => return Ok((args, None)),
+        None => match users_file().filter(|path| path.is_file()) {
+            Some(path) => path,
+            None => return Ok((args, None)),
+        },
     };
     let located = cluster_file::load(&path).map_err(|error| error.to_string())?;
     let folder = match path.parent() {
@@ -83,6 +87,17 @@ pub fn apply(args: Args, argv: &[OsString]) -> Result<(Args, Option<UsedFile>), 
         )
     })?;
     Ok((args, Some(UsedFile { path, located })))
+}
+
+/// The per-user cluster file, as the XDG base directory rules place it (the same on macOS,
+/// where command-line tools keep their settings in `~/.config` too).
+fn users_file() -> Option<PathBuf> {
+    let non_empty = |name| std::env::var_os(name).filter(|value| !value.is_empty());
+    let config = match non_empty("XDG_CONFIG_HOME") {
+        Some(config) => PathBuf::from(config),
+        None => PathBuf::from(non_empty("HOME")?).join(".config"),
+    };
+    Some(config.join("rdma-setup").join("cluster.toml"))
 }
 
 /// `--save FILE`: the command line's cluster as a cluster file, written unless a different

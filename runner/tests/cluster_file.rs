@@ -144,3 +144,35 @@ fn without_a_file_or_a_node_the_error_names_both_ways() {
         finished.log()
     );
 }
+
+#[test]
+fn the_users_own_file_is_the_last_resort() {
+    let folder = saved_cluster();
+    let config = tempfile::tempdir().expect("temp dir");
+    let users = config.path().join("rdma-setup");
+    std::fs::create_dir(&users).expect("mkdir");
+    std::fs::copy(
+        folder.path().join("rdma-cluster.toml"),
+        users.join("cluster.toml"),
+    )
+    .expect("copy");
+    let elsewhere = tempfile::tempdir().expect("temp dir");
+    let mut command = Command::new(binary());
+    command
+        .args(["--dry-run"])
+        .current_dir(elsewhere.path())
+        .env("NO_COLOR", "1")
+        .env("XDG_CONFIG_HOME", config.path());
+    let finished = Running::start(command).wait(Duration::from_secs(20));
+    assert_eq!(finished.code(), Some(0), "{}", finished.log());
+    assert!(
+        finished.stderr.contains("rdma-setup/cluster.toml"),
+        "{}",
+        finished.log()
+    );
+    assert!(
+        finished.stdout.contains("10.254.0.6/30"),
+        "{}",
+        finished.log()
+    );
+}
