@@ -121,6 +121,7 @@ fn output_that_cannot_be_written_is_an_error() {
 #[case(&["--connect-timeout", "0"], "error: invalid value '0' for '--connect-timeout <SECS>': 0 seconds is out of range: give 1 to 86400, e.g. 10")]
 #[case(&["--command-timeout", "99999999999999999"], "error: invalid value '99999999999999999' for '--command-timeout <SECS>': 99999999999999999 seconds is out of range")]
 #[case(&["--command-timeout", "ten"], "error: invalid value 'ten' for '--command-timeout <SECS>': 'ten' is not a number of seconds, e.g. 10")]
+#[case(&["--lock-wait", "86401"], "error: invalid value '86401' for '--lock-wait <SECS>': 86401 seconds is out of range: give 0 to 86400, e.g. 10")]
 #[case(&["--ssh-config", "/nonexistent/ssh_config"], "ERROR: --ssh-config /nonexistent/ssh_config: No such file or directory (os error 2); give the path of an ssh config file")]
 #[case(&["--ssh-config", "/"], "ERROR: --ssh-config /: not a file")]
 fn bad_ssh_options_are_refused_before_any_connection(
