@@ -162,8 +162,8 @@ pub struct Args {
 }
 
 /// The longest timeout we take: a day. Beyond it a typo, not a wish (and a deadline that far
-/// would overflow the clock).
-const MAX_TIMEOUT_SECS: u64 = 24 * 60 * 60;
+/// would overflow the clock). The cluster file's `[ssh]` seconds share it.
+pub(crate) const MAX_TIMEOUT_SECS: u64 = 24 * 60 * 60;
 
 /// A timeout in whole seconds: at least 1 (0 would fail every host at once).
 fn seconds(text: &str) -> Result<u64, String> {

@@ -10,13 +10,12 @@ use serde::de::{self, Deserializer, Visitor};
 use serde::Deserialize;
 use toml::Spanned;
 
+use crate::cli::MAX_TIMEOUT_SECS;
+
 use super::{
     Cable, CableEnd, ClusterFile, ClusterFileError, EndRef, Location, Problem, Proxy, SshSettings,
     DEFAULT_NETMASK,
 };
-
-/// The longest timeout or wait the command line takes (a day), as in `cli.rs`.
-const MAX_SECONDS: u64 = 24 * 60 * 60;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -221,9 +220,9 @@ pub fn parse_located(text: &str, path: &Path) -> Result<Located, ClusterFileErro
                         let value = value.into_inner();
                         u64::try_from(value)
                             .ok()
-                            .filter(|secs| (least..=MAX_SECONDS).contains(secs))
+                            .filter(|secs| (least..=MAX_TIMEOUT_SECS).contains(secs))
                             .ok_or_else(|| {
-                                let most = MAX_SECONDS;
+                                let most = MAX_TIMEOUT_SECS;
                                 let problem = Problem::Seconds {
                                     key,
                                     value,
