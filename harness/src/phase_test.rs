@@ -29,14 +29,19 @@ pub fn run_phase(phase: &dyn Phase, mode: Mode, answers: Vec<(&str, CommandOutpu
     run_phase_entries(phase, mode, entries)
 }
 
-/// [`run_phase`] with whole transcript entries, for commands that carry data on stdin.
-pub fn run_phase_entries(phase: &dyn Phase, mode: Mode, entries: Vec<Entry>) -> Scripted {
+/// The plan of [`TWO_NODES`] on a /30, for tests that drive a `Context` themselves.
+pub fn two_node_plan() -> ClusterPlan {
     let nodes = TWO_NODES
         .iter()
         .map(|spec| NodeSpec::parse(spec).unwrap_or_else(|e| panic!("{e}")))
         .collect();
     let prefix = Prefix::new(30).unwrap_or_else(|e| panic!("{e}"));
-    let plan = ClusterPlan::build(nodes, Vec::new(), prefix).unwrap_or_else(|e| panic!("{e}"));
+    ClusterPlan::build(nodes, Vec::new(), prefix).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// [`run_phase`] with whole transcript entries, for commands that carry data on stdin.
+pub fn run_phase_entries(phase: &dyn Phase, mode: Mode, entries: Vec<Entry>) -> Scripted {
+    let plan = two_node_plan();
     let mut host = ReplayTransport::new("hwstudio1", "the test's script", entries);
     let (outcomes, issued) = {
         let mut cx = Context::new(&plan, HostId(0), Some(NodeId(0)), mode, &mut host);

@@ -1,11 +1,8 @@
 //! The phase end to end against scripted hosts: hwstudio1:en5:10.254.0.5 pings
 //! hwstudio2:en5:10.254.0.6 (and back, for the pending cases).
 
-use rdma_harness::phase_test::{run_phase, TWO_NODES};
-use rdma_phase::{
-    ClusterPlan, CommandOutput, Context, HostId, Mode, NodeId, NodeSpec, Outcome, Phase, Prefix,
-    Status,
-};
+use rdma_harness::phase_test::{run_phase, two_node_plan};
+use rdma_phase::{CommandOutput, Context, HostId, Mode, NodeId, Outcome, Phase, Status};
 use rdma_replay::{Entry, ReplayTransport};
 use rstest::rstest;
 
@@ -51,7 +48,7 @@ fn rows(outcomes: &[Outcome]) -> Vec<(Status, &str)> {
         .collect()
 }
 
-/// Run the phase on `host` of [`TWO_NODES`] with `pending` nodes, as the runner does after
+/// Run the phase on `host` of [`two_node_plan`] with `pending` nodes, as the runner does after
 /// the node phases of every host (`run_phase` knows no pending nodes).
 fn run_on(
     host: usize,
@@ -59,12 +56,7 @@ fn run_on(
     pending: &[NodeId],
     answers: Vec<(&str, CommandOutput)>,
 ) -> Vec<Outcome> {
-    let nodes = TWO_NODES
-        .iter()
-        .map(|spec| NodeSpec::parse(spec).unwrap_or_else(|e| panic!("{e}")))
-        .collect();
-    let prefix = Prefix::new(30).unwrap_or_else(|e| panic!("{e}"));
-    let plan = ClusterPlan::build(nodes, Vec::new(), prefix).unwrap_or_else(|e| panic!("{e}"));
+    let plan = two_node_plan();
     let name = plan.host(HostId(host)).name.to_string();
     let entries = answers
         .into_iter()
