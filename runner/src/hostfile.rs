@@ -116,6 +116,7 @@ fn backend(plan: &ClusterPlan) -> Result<Backend, HostfileError> {
 mod tests {
     use super::*;
     use clap::Parser;
+    use rdma_harness::examples::{THREE_NODE_MESH, TWO_NODE_PAIR};
     use rstest::rstest;
     use serde_json::Value;
 
@@ -132,15 +133,15 @@ mod tests {
         crate::app::plan(&args).unwrap_or_else(|e| panic!("{e}"))
     }
 
-    const TWO: &[&str] = &["hwstudio1:en5:10.254.0.5", "hwstudio2:en5:10.254.0.6"];
-    const MESH: &[&str] = &[
-        "machine-a:en3:10.254.0.1",
-        "machine-b:en3:10.254.0.2",
-        "machine-a:en5:10.254.0.5",
-        "machine-c:en5:10.254.0.6",
-        "machine-b:en5:10.254.0.9",
-        "machine-c:en3:10.254.0.10",
-    ];
+    /// The node specs of one of the README's example command lines, the `--node` words left
+    /// out (`plan` puts them back).
+    fn specs(argv: &[&'static str]) -> Vec<&'static str> {
+        argv.iter()
+            .copied()
+            .filter(|word| *word != "--node")
+            .collect()
+    }
+
     /// r0-r1-r2-r3-r0: no cable between r0 and r2, nor r1 and r3.
     const RING: &[&str] = &[
         "r0:en3:10.254.0.1",
@@ -191,8 +192,8 @@ mod tests {
     }
 
     #[rstest]
-    #[case::two_nodes(TWO, "jaccl")]
-    #[case::three_node_mesh(MESH, "jaccl")]
+    #[case::two_nodes(&specs(&TWO_NODE_PAIR), "jaccl")]
+    #[case::three_node_mesh(&specs(&THREE_NODE_MESH), "jaccl")]
     #[case::four_node_ring(RING, "jaccl-ring")]
     fn mlx_would_accept_it(#[case] nodes: &[&str], #[case] backend: &str) {
         let plan = plan(nodes);
@@ -219,7 +220,8 @@ mod tests {
 
     #[test]
     fn the_three_node_mesh_as_mlx_writes_it() {
-        let hostfile = Hostfile::build(&plan(MESH), LAN).unwrap_or_else(|e| panic!("{e}"));
+        let hostfile =
+            Hostfile::build(&plan(&specs(&THREE_NODE_MESH)), LAN).unwrap_or_else(|e| panic!("{e}"));
         let expected = serde_json::json!({
             "backend": "jaccl",
             "envs": [],

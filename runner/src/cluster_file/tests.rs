@@ -129,16 +129,12 @@ b = { host = "b", port = "en3", address = "10.254.0.2" }
 
 #[test]
 fn a_command_line_round_trips_through_a_file() {
-    let nodes: Vec<String> = [
-        "machine-a:en3:10.254.0.1",
-        "machine-b:en3:10.254.0.2",
-        "machine-a:en5:10.254.0.5",
-        "machine-c:en5:10.254.0.6",
-        "machine-b:en5:10.254.0.9",
-        "machine-c:en3:10.254.0.10",
-    ]
-    .map(String::from)
-    .to_vec();
+    // The README's mesh as its command line gives it, the `--node` words left out.
+    let nodes: Vec<String> = rdma_harness::examples::THREE_NODE_MESH
+        .into_iter()
+        .filter(|word| *word != "--node")
+        .map(String::from)
+        .collect();
     let extras = Extras {
         ssh_config: Some("ssh_config".into()),
         lock_wait: Some(0),
