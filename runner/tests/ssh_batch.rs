@@ -11,22 +11,19 @@ use std::time::{Duration, Instant};
 
 use rdma_phase::{CommandOutput, RemoteCommand, Transport, TransportError};
 use rdma_setup::ssh::{SshConnector, SshTransport};
-use support::{host, logs, proxied, sshd_available, Client, HostBlock, Sshd, SshdSetup};
+use support::{host, logs, proxied, serve, sshd_available, Client, HostBlock, Sshd, SshdSetup};
 
 /// A client, a loopback sshd with `sshd_config` lines added, and a session to it.
 fn open(sshd_config: &str, timeout: Duration) -> (Client, Sshd, SshTransport) {
     let client = Client::new();
-    let sshd = Sshd::start(&SshdSetup {
-        authorized: vec![&client.key],
-        config: sshd_config,
-        ..SshdSetup::default()
-    });
-    client.trust(&sshd);
-    let config = client.config(&[HostBlock {
-        alias: "studio",
-        port: sshd.port,
-        extra: "",
-    }]);
+    let (sshd, config) = serve(
+        &client,
+        "studio",
+        SshdSetup {
+            config: sshd_config,
+            ..SshdSetup::default()
+        },
+    );
     let mut options = client.options(&config);
     options.command_timeout = timeout;
     let session = SshConnector::new(options)
@@ -280,17 +277,8 @@ fn the_round_trip_counter_is_logged_when_the_session_ends() {
     }
     let logs = logs::global();
     let client = Client::new();
-    let sshd = Sshd::start(&SshdSetup {
-        authorized: vec![&client.key],
-        ..SshdSetup::default()
-    });
-    client.trust(&sshd);
     // A host name of its own, to find this session's lines among other tests'.
-    let config = client.config(&[HostBlock {
-        alias: "counted",
-        port: sshd.port,
-        extra: "",
-    }]);
+    let (_sshd, config) = serve(&client, "counted", SshdSetup::default());
     let mut session = SshConnector::new(client.options(&config))
         .open(&host("counted"))
         .expect("connect");

@@ -8,20 +8,11 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use rdma_phase::{RemoteCommand, TransportError};
 use rdma_setup::ssh::SshConnector;
-use support::{host, sshd_available, Client, HostBlock, Sshd, SshdSetup};
+use support::{host, serve, sshd_available, Client, HostBlock, Sshd, SshdSetup};
 
 fn setup() -> (Client, Sshd, SshConnector) {
     let client = Client::new();
-    let sshd = Sshd::start(&SshdSetup {
-        authorized: vec![&client.key],
-        ..SshdSetup::default()
-    });
-    client.trust(&sshd);
-    let config = client.config(&[HostBlock {
-        alias: "studio",
-        port: sshd.port,
-        extra: "",
-    }]);
+    let (sshd, config) = serve(&client, "studio", SshdSetup::default());
     let connector = SshConnector::new(client.options(&config));
     (client, sshd, connector)
 }
@@ -105,16 +96,7 @@ fn a_hung_command_costs_at_most_the_command_timeout() {
         return;
     }
     let client = Client::new();
-    let sshd = Sshd::start(&SshdSetup {
-        authorized: vec![&client.key],
-        ..SshdSetup::default()
-    });
-    client.trust(&sshd);
-    let config = client.config(&[HostBlock {
-        alias: "studio",
-        port: sshd.port,
-        extra: "",
-    }]);
+    let (_sshd, config) = serve(&client, "studio", SshdSetup::default());
     let mut options = client.options(&config);
     options.command_timeout = Duration::from_secs(2);
     let connector = SshConnector::new(options);

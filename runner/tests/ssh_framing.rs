@@ -8,23 +8,20 @@ use std::time::Duration;
 
 use rdma_phase::{CommandOutput, RemoteCommand, Transport, TransportError};
 use rdma_setup::ssh::{SshConnector, SshTransport};
-use support::{host, sshd_available, Client, HostBlock, Sshd, SshdSetup};
+use support::{host, serve, sshd_available, Client, HostBlock, Sshd, SshdSetup};
 
 /// A session to a loopback sshd whose sessions put temporary files in `tmp`.
 fn open(tmp: &std::path::Path) -> (Client, Sshd, SshTransport) {
     let client = Client::new();
     let env = format!("TMPDIR={}", tmp.display());
-    let sshd = Sshd::start(&SshdSetup {
-        authorized: vec![&client.key],
-        env: &env,
-        ..SshdSetup::default()
-    });
-    client.trust(&sshd);
-    let config = client.config(&[HostBlock {
-        alias: "studio",
-        port: sshd.port,
-        extra: "",
-    }]);
+    let (sshd, config) = serve(
+        &client,
+        "studio",
+        SshdSetup {
+            env: &env,
+            ..SshdSetup::default()
+        },
+    );
     let mut options = client.options(&config);
     options.command_timeout = Duration::from_secs(30);
     let session = SshConnector::new(options)

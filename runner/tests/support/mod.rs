@@ -15,6 +15,7 @@ pub mod agent;
 pub mod delay;
 pub mod logs;
 pub mod procs;
+pub mod serve;
 pub mod sudo;
 
 use std::fs;
@@ -30,6 +31,8 @@ use rdma_phase::plan::Host;
 use rdma_phase::HostName;
 use rdma_setup::ssh::{PromptError, Secret, SecretPrompt, SshOptions};
 use tempfile::TempDir;
+
+pub use serve::serve;
 
 pub const SSHD: &str = "/usr/sbin/sshd";
 

@@ -7,7 +7,7 @@ use std::sync::{Mutex, MutexGuard};
 
 use rdma_setup::ssh::{SshConnector, SUDO_PASSWORD_ENV};
 
-use super::{Client, HostBlock, ScriptedPrompt, Sshd, SshdSetup};
+use super::{serve, Client, ScriptedPrompt, Sshd, SshdSetup};
 
 pub const PASSWORD: &str = "correct horse battery";
 
@@ -75,17 +75,14 @@ impl Rig {
             fs::write(&marker, "").expect("marker");
         }
         let sudo = fake_sudo(&client.path("sudo.log"), &marker);
-        let sshd = Sshd::start(&SshdSetup {
-            authorized: vec![&client.key],
-            bin: vec![("sudo", sudo)],
-            ..SshdSetup::default()
-        });
-        client.trust(&sshd);
-        let config = client.config(&[HostBlock {
-            alias: "studio",
-            port: sshd.port,
-            extra: "",
-        }]);
+        let (sshd, config) = serve(
+            &client,
+            "studio",
+            SshdSetup {
+                bin: vec![("sudo", sudo)],
+                ..SshdSetup::default()
+            },
+        );
         Self {
             client,
             sshd,
