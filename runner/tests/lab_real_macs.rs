@@ -5,13 +5,14 @@
 
 mod child;
 
+use std::ffi::OsStr;
 use std::time::Duration;
 
 use child::{binary, Finished, Running};
 use rdma_harness::lab::testing::lab_for_test;
 use rdma_harness::lab::{scenario, Lab, OldDeviceFile, Quirk};
 
-fn run(lab: &Lab, args: &[&str]) -> Finished {
+fn run(lab: &Lab, args: &[impl AsRef<OsStr>]) -> Finished {
     let mut command = lab.controller_command(binary());
     command
         .arg("--ssh-config")
@@ -44,10 +45,9 @@ fn one_mac_rebooted_is_pending_in_check_and_fixed_by_a_run() {
     let Some(lab) = lab_for_test(scenario::two_node()) else {
         return;
     };
-    let nodes = nodes();
-    let apply: Vec<&str> = nodes.iter().map(String::as_str).collect();
+    let apply = nodes();
     let mut check = apply.clone();
-    check.push("--check");
+    check.push("--check".into());
     assert_eq!(run(&lab, &apply).code(), Some(0));
 
     restart(&lab, "hwstudio2");
@@ -80,9 +80,7 @@ fn on_a_busy_mac_only_the_nodes_port_is_touched() {
     let Some(lab) = lab_for_test(spec) else {
         return;
     };
-    let nodes = nodes();
-    let args: Vec<&str> = nodes.iter().map(String::as_str).collect();
-    let finished = run(&lab, &args);
+    let finished = run(&lab, &nodes());
     let log = finished.log();
     assert_eq!(finished.code(), Some(0), "{log}");
     assert!(finished.stdout.contains(" of utun4 on hwstudio1"), "{log}");
@@ -112,9 +110,7 @@ fn a_thunderbolt_4_mac_is_told_it_cannot_do_rdma() {
     let Some(lab) = lab_for_test(spec) else {
         return;
     };
-    let nodes = nodes();
-    let args: Vec<&str> = nodes.iter().map(String::as_str).collect();
-    let finished = run(&lab, &args);
+    let finished = run(&lab, &nodes());
     let log = finished.log();
     assert_eq!(finished.code(), Some(1), "{log}");
     assert!(
@@ -140,12 +136,10 @@ fn device_files_other_tools_left() {
     let Some(lab) = lab_for_test(spec) else {
         return;
     };
-    let nodes = nodes();
-    let args: Vec<&str> = nodes.iter().map(String::as_str).collect();
     let predecessor =
         std::fs::read_to_string(lab.host_tmp("hwstudio1").join("mlx_ibv_devices.json"))
             .expect("the predecessor's file");
-    let finished = run(&lab, &args);
+    let finished = run(&lab, &nodes());
     let log = finished.log();
     assert_eq!(finished.code(), Some(0), "{log}");
     assert!(
