@@ -2,7 +2,7 @@
 
 use std::ffi::OsString;
 
-use rdma_harness::examples::THREE_NODE_MESH;
+use rdma_harness::examples::{THREE_NODE_MESH, TWO_NODE_PAIR};
 use rdma_setup::app::execute;
 
 fn run(args: &[&str]) -> (i32, String, String) {
@@ -18,16 +18,9 @@ fn run(args: &[&str]) -> (i32, String, String) {
     )
 }
 
-const README_NODES: [&str; 4] = [
-    "--node",
-    "hwstudio1:en5:10.254.0.5",
-    "--node",
-    "hwstudio2:en5:10.254.0.6",
-];
-
 #[test]
 fn dry_run_of_the_readme_example() {
-    let mut args = README_NODES.to_vec();
+    let mut args = TWO_NODE_PAIR.to_vec();
     args.push("--dry-run");
     let (code, out, err) = run(&args);
     assert_eq!((code, err.as_str()), (0, ""));
@@ -36,7 +29,7 @@ fn dry_run_of_the_readme_example() {
 
 #[test]
 fn dry_run_through_a_proxy() {
-    let mut args = README_NODES.to_vec();
+    let mut args = TWO_NODE_PAIR.to_vec();
     args.extend([
         "--proxy",
         "hwstudio1:hwstudio2",

@@ -9,13 +9,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use child::{binary, Finished, Running};
-
-const TWO: [&str; 4] = [
-    "--node",
-    "hwstudio1:en5:10.254.0.5",
-    "--node",
-    "hwstudio2:en5:10.254.0.6",
-];
+use rdma_harness::examples::TWO_NODE_PAIR;
 
 fn run_in(folder: &Path, args: &[&str]) -> Finished {
     let mut command = Command::new(binary());
@@ -28,7 +22,7 @@ fn saved_cluster() -> tempfile::TempDir {
     let folder = tempfile::tempdir().expect("temp dir");
     let saved = run_in(
         folder.path(),
-        &[&["--save", "rdma-cluster.toml"][..], &TWO[..]].concat(),
+        &[&["--save", "rdma-cluster.toml"][..], &TWO_NODE_PAIR[..]].concat(),
     );
     assert_eq!(saved.code(), Some(0), "{}", saved.log());
     folder
@@ -46,7 +40,10 @@ fn save_writes_a_file_a_bare_run_then_uses() {
         text.contains(r#"a = { host = "hwstudio1", port = "en5", address = "10.254.0.5" }"#),
         "{text}"
     );
-    let from_flags = run_in(folder.path(), &[&["--dry-run"][..], &TWO[..]].concat());
+    let from_flags = run_in(
+        folder.path(),
+        &[&["--dry-run"][..], &TWO_NODE_PAIR[..]].concat(),
+    );
     let from_file = run_in(folder.path(), &["--dry-run"]);
     assert_eq!(from_file.code(), Some(0), "{}", from_file.log());
     assert_eq!(from_file.stdout, from_flags.stdout, "{}", from_file.log());
@@ -58,7 +55,7 @@ fn save_writes_a_file_a_bare_run_then_uses() {
     // Saving the same cluster again changes nothing and is no error.
     let again = run_in(
         folder.path(),
-        &[&["--save", "rdma-cluster.toml"][..], &TWO[..]].concat(),
+        &[&["--save", "rdma-cluster.toml"][..], &TWO_NODE_PAIR[..]].concat(),
     );
     assert_eq!(again.code(), Some(0), "{}", again.log());
 }
@@ -107,7 +104,7 @@ fn mistakes_are_refused_with_the_file_and_line() {
             "missing.toml: cannot read".into(),
         ),
         (
-            [&["--cluster", "rdma-cluster.toml"][..], &TWO[..]].concat(),
+            [&["--cluster", "rdma-cluster.toml"][..], &TWO_NODE_PAIR[..]].concat(),
             "do not mix".into(),
         ),
         (

@@ -8,13 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use child::{binary, Finished, Running};
-
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../fixtures")
-        .join(name)
-}
+use child::{binary, fixture, Finished, Running};
 
 fn start(args: &[&str]) -> Running {
     let mut command = Command::new(binary());
@@ -29,7 +23,7 @@ fn run(args: &[&str]) -> Finished {
 #[test]
 fn verbose_runs_end_and_log_to_stderr_without_colour_codes() {
     let replay = fixture("two-node-reboot");
-    let replay = replay.to_str().expect("utf-8 path");
+    let replay = replay.as_str();
     let dry_run = [
         "--dry-run",
         "--node",
