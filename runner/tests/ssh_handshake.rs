@@ -87,13 +87,7 @@ fn measure_handshake_round_trips() {
             authorized: vec![&client.key],
             ..SshdSetup::default()
         });
-        let relay = DelayRelay::start(sshd.port, ONE_WAY);
-        // known_hosts names the relay's port: that is where the client connects.
-        std::fs::write(
-            client.known_hosts(),
-            format!("[127.0.0.1]:{} {}\n", relay.port, sshd.host_key),
-        )
-        .expect("known_hosts");
+        let relay = DelayRelay::trusted(&client, &sshd, ONE_WAY);
         let decoys: Vec<Key> = (1..=2)
             .map(|i| Key::generate(client.dir.path(), &format!("decoy{i}"), ""))
             .collect();
@@ -204,12 +198,7 @@ fn measure_command_round_trips() {
         authorized: vec![&client.key],
         ..SshdSetup::default()
     });
-    let relay = DelayRelay::start(sshd.port, ONE_WAY);
-    std::fs::write(
-        client.known_hosts(),
-        format!("[127.0.0.1]:{} {}\n", relay.port, sshd.host_key),
-    )
-    .expect("known_hosts");
+    let relay = DelayRelay::trusted(&client, &sshd, ONE_WAY);
     let config = client.config(&[HostBlock {
         alias: "far",
         port: relay.port,

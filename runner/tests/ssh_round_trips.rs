@@ -59,13 +59,7 @@ fn far(config: &str) -> (Client, Sshd, DelayRelay, SshTransport) {
         config,
         ..SshdSetup::default()
     });
-    let relay = DelayRelay::start(sshd.port, ONE_WAY);
-    // known_hosts names the relay's port: that is where the client connects.
-    std::fs::write(
-        client.known_hosts(),
-        format!("[127.0.0.1]:{} {}\n", relay.port, sshd.host_key),
-    )
-    .expect("known_hosts");
+    let relay = DelayRelay::trusted(&client, &sshd, ONE_WAY);
     let config = client.config(&[HostBlock {
         alias: "far",
         port: relay.port,

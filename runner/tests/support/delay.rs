@@ -6,11 +6,14 @@
 //! stamping chunks, a writer releasing them on time). They end when their sockets close;
 //! the accepting one lives as long as the test binary.
 
+use std::fs;
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
+
+use super::{Client, Sshd};
 
 pub struct DelayRelay {
     pub port: u16,
@@ -39,6 +42,18 @@ impl DelayRelay {
             }
         });
         Self { port }
+    }
+
+    /// A relay to `sshd` (as [`Self::start`]), with `client`'s known_hosts naming the
+    /// relay's port: that is where the client connects.
+    pub fn trusted(client: &Client, sshd: &Sshd, one_way: Duration) -> Self {
+        let relay = Self::start(sshd.port, one_way);
+        fs::write(
+            client.known_hosts(),
+            format!("[127.0.0.1]:{} {}\n", relay.port, sshd.host_key),
+        )
+        .expect("known_hosts");
+        relay
     }
 }
 
