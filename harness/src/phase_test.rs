@@ -5,6 +5,7 @@
 
 use rdma_phase::{
     ClusterPlan, CommandOutput, Context, HostId, Mode, NodeId, NodeSpec, Outcome, Phase, Prefix,
+    Status,
 };
 
 use rdma_replay::{Entry, ReplayTransport};
@@ -64,4 +65,12 @@ pub fn run_phase_entries(phase: &dyn Phase, mode: Mode, entries: Vec<Entry>) -> 
         })
         .collect();
     Scripted { outcomes, sent }
+}
+
+/// Each row's status and message, the part of an outcome a phase test asserts on.
+pub fn rows(outcomes: &[Outcome]) -> Vec<(Status, &str)> {
+    outcomes
+        .iter()
+        .map(|outcome| (outcome.status, outcome.message.as_str()))
+        .collect()
 }

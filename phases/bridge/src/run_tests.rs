@@ -1,6 +1,6 @@
 //! The phase end to end against a scripted host.
 
-use rdma_harness::phase_test::run_phase;
+use rdma_harness::phase_test::{rows, run_phase};
 use rdma_phase::{CommandOutput, Mode, Outcome, Status};
 
 use super::BRIDGE;
@@ -17,13 +17,6 @@ const BRIDGES: &str = "bridge0: flags=8863<UP> mtu 1500\n\tmember: en2 flags=3<L
     bridge1: flags=8822<BROADCAST> mtu 1500\n\tmember: en5 flags=3<LEARNING,DISCOVER>\n";
 const BRIDGE0_WITHOUT_EN5: &str =
     "bridge0: flags=8863<UP> mtu 1500\n\tmember: en2 flags=3<LEARNING,DISCOVER>\n";
-
-fn rows(outcomes: &[Outcome]) -> Vec<(Status, &str)> {
-    outcomes
-        .iter()
-        .map(|outcome| (outcome.status, outcome.message.as_str()))
-        .collect()
-}
 
 #[test]
 fn clean_host_needs_no_sudo() {

@@ -1,8 +1,8 @@
 //! The phase end to end against a scripted host, with what real Macs print: TN3205's GID
 //! table beside a self-assigned address, and a Thunderbolt 4 Mac with RDMA enabled.
 
-use rdma_harness::phase_test::{run_phase, run_phase_entries};
-use rdma_phase::{CommandOutput, Mode, Outcome, Status};
+use rdma_harness::phase_test::{rows, run_phase, run_phase_entries};
+use rdma_phase::{CommandOutput, Mode, Status};
 use rdma_replay::{Entry, Failure, FailureKind};
 use rstest::rstest;
 
@@ -47,13 +47,6 @@ const PLANNED_INET: &str = "10.254.0.5 netmask 0xfffffffc broadcast 10.254.0.7";
 
 fn ok(stdout: &str) -> CommandOutput {
     CommandOutput::new(stdout, "", 0)
-}
-
-fn rows(outcomes: &[Outcome]) -> Vec<(Status, &str)> {
-    outcomes
-        .iter()
-        .map(|row| (row.status, row.message.as_str()))
-        .collect()
 }
 
 #[rstest]

@@ -2,8 +2,8 @@
 //! a clean lab does not"): self-assigned addresses, loopback aliases, VPN tunnels, default
 //! routes. The node is hwstudio1:en5:10.254.0.5/30.
 
-use rdma_harness::phase_test::run_phase;
-use rdma_phase::{CommandOutput, Mode, Outcome, Status};
+use rdma_harness::phase_test::{rows, run_phase};
+use rdma_phase::{CommandOutput, Mode, Status};
 use rstest::rstest;
 
 use super::IP;
@@ -56,13 +56,6 @@ fn en5_after() -> (&'static str, CommandOutput) {
         "ifconfig en5",
         out(format!("{EN5_HEAD}{EN5_SELF}{EN5_STATIC}{ACTIVE}")),
     )
-}
-
-fn rows(outcomes: &[Outcome]) -> Vec<(Status, &str)> {
-    outcomes
-        .iter()
-        .map(|outcome| (outcome.status, outcome.message.as_str()))
-        .collect()
 }
 
 #[rstest]

@@ -1,6 +1,6 @@
 //! The phase end to end against a scripted host.
 
-use rdma_harness::phase_test::run_phase;
+use rdma_harness::phase_test::{rows, run_phase};
 use rdma_phase::{CommandOutput, Mode, Outcome, Status};
 
 use super::IP;
@@ -27,13 +27,6 @@ const ROUTES: &str = "Routing tables\n\nInternet:\n\
 
 fn routes() -> (&'static str, CommandOutput) {
     (NETSTAT, CommandOutput::new(ROUTES, "", 0))
-}
-
-fn rows(outcomes: &[Outcome]) -> Vec<(Status, &str)> {
-    outcomes
-        .iter()
-        .map(|outcome| (outcome.status, outcome.message.as_str()))
-        .collect()
 }
 
 fn hint(outcome: &Outcome) -> &str {

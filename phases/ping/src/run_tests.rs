@@ -1,7 +1,7 @@
 //! The phase end to end against scripted hosts: hwstudio1:en5:10.254.0.5 pings
 //! hwstudio2:en5:10.254.0.6 (and back, for the pending cases).
 
-use rdma_harness::phase_test::{run_phase, two_node_plan};
+use rdma_harness::phase_test::{rows, run_phase, two_node_plan};
 use rdma_phase::{CommandOutput, Context, HostId, Mode, NodeId, Outcome, Phase, Status};
 use rdma_replay::{Entry, ReplayTransport};
 use rstest::rstest;
@@ -39,13 +39,6 @@ fn en5_of(host: usize) -> String {
         "\tinet 10.254.0.{} netmask 0xfffffffc broadcast 10.254.0.7 \n",
         host + 4
     ))
-}
-
-fn rows(outcomes: &[Outcome]) -> Vec<(Status, &str)> {
-    outcomes
-        .iter()
-        .map(|outcome| (outcome.status, outcome.message.as_str()))
-        .collect()
 }
 
 /// Run the phase on `host` of [`two_node_plan`] with `pending` nodes, as the runner does after
