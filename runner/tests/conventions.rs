@@ -8,14 +8,12 @@ use std::process::Command;
 use std::time::Duration;
 
 use child::{binary, Finished, Running};
+use rdma_harness::examples::TWO_NODE_PAIR;
 
-const DRY_RUN: [&str; 5] = [
-    "--dry-run",
-    "--node",
-    "hwstudio1:en5:10.254.0.5",
-    "--node",
-    "hwstudio2:en5:10.254.0.6",
-];
+/// A dry-run of the README's two-node example.
+fn dry_run() -> Vec<&'static str> {
+    [&["--dry-run"][..], &TWO_NODE_PAIR].concat()
+}
 
 /// The binary on a pipe, with `env` set on top of a colour-neutral environment.
 fn on_a_pipe(args: &[&str], env: &[(&str, &str)]) -> Finished {
@@ -65,7 +63,7 @@ fn colour_follows_the_flag_and_the_environment_on_a_pipe() {
         (&["--color", "always"], &[("NO_COLOR", "1")], true),
     ];
     for (flags, env, expected) in cases {
-        let mut args = DRY_RUN.to_vec();
+        let mut args = dry_run();
         args.extend(flags);
         let finished = on_a_pipe(&args, env);
         assert_eq!(finished.code(), Some(0), "{}", finished.log());
@@ -95,7 +93,7 @@ fn colour_follows_the_environment_on_a_terminal() {
         (&[("CLICOLOR", "0")], false),
     ];
     for (env, expected) in cases {
-        let finished = on_a_terminal(&DRY_RUN, env);
+        let finished = on_a_terminal(&dry_run(), env);
         assert_eq!(finished.code(), Some(0), "{}", finished.log());
         assert_eq!(coloured(&finished), expected, "{env:?}\n{}", finished.log());
     }
@@ -108,7 +106,7 @@ fn visible(text: &str) -> String {
 
 #[test]
 fn a_coloured_dry_run() {
-    let mut args = DRY_RUN.to_vec();
+    let mut args = dry_run();
     args.extend(["--color", "always", "--only", "ip,rdma-status"]);
     let finished = on_a_pipe(&args, &[]);
     insta::assert_snapshot!(visible(&finished.stdout));
@@ -116,7 +114,7 @@ fn a_coloured_dry_run() {
 
 #[test]
 fn quiet_shows_only_what_needs_attention_and_the_summary() {
-    let mut args = DRY_RUN.to_vec();
+    let mut args = dry_run();
     args.push("-q");
     let finished = on_a_pipe(&args, &[]);
     assert_eq!(finished.code(), Some(0), "{}", finished.log());
@@ -125,7 +123,7 @@ fn quiet_shows_only_what_needs_attention_and_the_summary() {
 
 #[test]
 fn quiet_and_verbose_do_not_go_together() {
-    let mut args = DRY_RUN.to_vec();
+    let mut args = dry_run();
     args.extend(["-q", "-v"]);
     let finished = on_a_pipe(&args, &[]);
     assert_eq!(finished.code(), Some(2), "{}", finished.log());
