@@ -9,6 +9,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use child::{binary, fixture, Finished, Running};
+use rdma_harness::examples::TWO_NODE_PAIR;
 
 fn start(args: &[&str]) -> Running {
     let mut command = Command::new(binary());
@@ -24,31 +25,15 @@ fn run(args: &[&str]) -> Finished {
 fn verbose_runs_end_and_log_to_stderr_without_colour_codes() {
     let replay = fixture("two-node-reboot");
     let replay = replay.as_str();
-    let dry_run = [
-        "--dry-run",
-        "--node",
-        "hwstudio1:en5:10.254.0.5",
-        "--node",
-        "hwstudio2:en5:10.254.0.6",
-    ];
-    let cases: [(&[&str], &str); 4] = [
-        (&["-v", "--replay", replay], "DEBUG"),
-        (&["-vv", "--replay", replay], "DEBUG"),
-        (
-            &[
-                "-v", dry_run[0], dry_run[1], dry_run[2], dry_run[3], dry_run[4],
-            ],
-            "DEBUG",
-        ),
-        (
-            &[
-                "-vv", dry_run[0], dry_run[1], dry_run[2], dry_run[3], dry_run[4],
-            ],
-            "phase finished",
-        ),
+    let dry_run = |verbose| [&[verbose, "--dry-run"][..], &TWO_NODE_PAIR].concat();
+    let cases: [(Vec<&str>, &str); 4] = [
+        (vec!["-v", "--replay", replay], "DEBUG"),
+        (vec!["-vv", "--replay", replay], "DEBUG"),
+        (dry_run("-v"), "DEBUG"),
+        (dry_run("-vv"), "phase finished"),
     ];
     for (args, expected_log) in cases {
-        let run = run(args);
+        let run = run(&args);
         assert_eq!(run.code(), Some(0), "{args:?}: {}", run.stderr);
         assert!(
             run.stdout.contains("Summary\n=======\n"),
