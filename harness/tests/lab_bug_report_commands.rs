@@ -4,29 +4,13 @@
 //!
 //! Needs root (network namespaces). Without it these tests skip, loudly, unless `CI=true`.
 
-use rdma_harness::lab::testing::lab_for_test;
+use rdma_harness::lab::testing::{lab_for_test, ssh_ok, ssh_text};
 use rdma_harness::lab::{scenario, Fault, Lab};
 use serde_json::Value;
 
-fn ssh(lab: &Lab, host: &str, command: &str) -> (String, String, i32) {
-    let output = lab.ssh(host, command).expect("ssh runs");
-    (
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-        output.status.code().unwrap_or(-1),
-    )
-}
-
-/// stdout of a command that must succeed.
-fn ok(lab: &Lab, host: &str, command: &str) -> String {
-    let (out, err, code) = ssh(lab, host, command);
-    assert_eq!(code, 0, "{host}: `{command}` failed\n{out}{err}");
-    out
-}
-
 /// The bus of "Thunderbolt N" in a host's `system_profiler SPThunderboltDataType -json`.
 fn bus(lab: &Lab, host: &str, receptacle: &str) -> Value {
-    let out = ok(lab, host, "system_profiler SPThunderboltDataType -json");
+    let out = ssh_ok(lab, host, "system_profiler SPThunderboltDataType -json");
     let doc: Value = serde_json::from_str(&out).expect("system_profiler prints JSON");
     doc["SPThunderboltDataType"]
         .as_array()
@@ -50,26 +34,26 @@ fn every_bug_report_command_answers_like_a_mac() {
         "ifconfig -a",
         "netstat -rn -f inet",
     ] {
-        ok(&lab, "hwstudio1", command);
+        ssh_ok(&lab, "hwstudio1", command);
     }
 
     assert_eq!(
-        ok(&lab, "hwstudio1", "sw_vers"),
+        ssh_ok(&lab, "hwstudio1", "sw_vers"),
         "ProductName:\t\tmacOS\nProductVersion:\t\t26.2\nBuildVersion:\t\t25C56\n"
     );
-    let uname = ok(&lab, "hwstudio2", "uname -a");
+    let uname = ssh_ok(&lab, "hwstudio2", "uname -a");
     assert!(
         uname.starts_with("Darwin hwstudio2.local 25.2.0 Darwin Kernel Version 25.2.0: "),
         "{uname}"
     );
     assert!(uname.ends_with("/RELEASE_ARM64_T6031 arm64\n"), "{uname}");
-    assert_eq!(ok(&lab, "hwstudio1", "uname -n"), "hwstudio1.local\n");
-    assert_eq!(ok(&lab, "hwstudio1", "uname"), "Darwin\n");
-    assert_eq!(ssh(&lab, "hwstudio1", "uname --help").2, 1);
+    assert_eq!(ssh_ok(&lab, "hwstudio1", "uname -n"), "hwstudio1.local\n");
+    assert_eq!(ssh_ok(&lab, "hwstudio1", "uname"), "Darwin\n");
+    assert_eq!(ssh_text(&lab, "hwstudio1", "uname --help").2, 1);
 
     // The Ethernet block carries en0's real address, the Thunderbolt block the port's.
-    let ports = ok(&lab, "hwstudio1", "networksetup -listallhardwareports");
-    let ifconfig = ok(&lab, "hwstudio1", "ifconfig en0");
+    let ports = ssh_ok(&lab, "hwstudio1", "networksetup -listallhardwareports");
+    let ifconfig = ssh_ok(&lab, "hwstudio1", "ifconfig en0");
     let en0_mac = ifconfig
         .lines()
         .find_map(|line| line.trim().strip_prefix("ether "))
@@ -83,7 +67,7 @@ fn every_bug_report_command_answers_like_a_mac() {
     assert!(ports.contains("\nHardware Port: Thunderbolt Bridge\nDevice: bridge0\n"));
     assert!(ports.ends_with("\nVLAN Configurations\n===================\n"));
     assert_eq!(
-        ssh(&lab, "hwstudio1", "networksetup -listallnetworkservices").2,
+        ssh_text(&lab, "hwstudio1", "networksetup -listallnetworkservices").2,
         1
     );
 
@@ -103,12 +87,12 @@ fn every_bug_report_command_answers_like_a_mac() {
     // Stable: a second run prints the same document.
     assert_eq!(bus(&lab, "hwstudio1", "4"), one);
     assert_eq!(
-        ssh(&lab, "hwstudio1", "system_profiler SPThunderboltDataType").2,
+        ssh_text(&lab, "hwstudio1", "system_profiler SPThunderboltDataType").2,
         1
     );
 
     // The management subnet, then the cable's /30 once the port has an address.
-    let routes = ok(&lab, "hwstudio1", "netstat -rn -f inet");
+    let routes = ssh_ok(&lab, "hwstudio1", "netstat -rn -f inet");
     assert!(
         routes.starts_with(
             "Routing tables\n\nInternet:\n\
@@ -127,12 +111,12 @@ fn every_bug_report_command_answers_like_a_mac() {
     assert!(routes
         .contains("\n127.0.0.1          127.0.0.1          UH                    lo0       \n"));
     assert!(!routes.contains("10.254.0.4/30"));
-    ok(
+    ssh_ok(
         &lab,
         "hwstudio1",
         "sudo ifconfig en5 10.254.0.5 netmask 255.255.255.252",
     );
-    let routes = ok(&lab, "hwstudio1", "netstat -rn -f inet");
+    let routes = ssh_ok(&lab, "hwstudio1", "netstat -rn -f inet");
     let cable = routes
         .lines()
         .find(|line| line.starts_with("10.254.0.4/30 "))
@@ -142,7 +126,7 @@ fn every_bug_report_command_answers_like_a_mac() {
         cable.contains(" UC ") && cable.ends_with(" en5      !"),
         "{cable}"
     );
-    assert_eq!(ssh(&lab, "hwstudio1", "netstat -rn").2, 1);
+    assert_eq!(ssh_text(&lab, "hwstudio1", "netstat -rn").2, 1);
 }
 
 #[test]
@@ -167,6 +151,6 @@ fn an_unplugged_port_shows_no_peer() {
         );
     }
     // The port is still there, as on a Mac with nothing plugged in.
-    let ports = ok(&lab, "hwstudio2", "networksetup -listallhardwareports");
+    let ports = ssh_ok(&lab, "hwstudio2", "networksetup -listallhardwareports");
     assert!(ports.contains("\nHardware Port: Thunderbolt 4\nDevice: en5\n"));
 }

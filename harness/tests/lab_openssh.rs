@@ -5,24 +5,15 @@
 
 use std::time::{Duration, Instant};
 
-use rdma_harness::lab::testing::lab_for_test;
+use rdma_harness::lab::testing::{lab_for_test, ssh_text};
 use rdma_harness::lab::{scenario, Fault, HostKeyFault, Lab};
-
-fn ssh(lab: &Lab, host: &str, command: &str) -> (String, String, i32) {
-    let output = lab.ssh(host, command).expect("ssh runs");
-    (
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-        output.status.code().unwrap_or(-1),
-    )
-}
 
 #[test]
 fn simulated_macs_speak_macos_over_openssh() {
     let Some(lab) = lab_for_test(scenario::two_node()) else {
         return;
     };
-    let (out, _, code) = ssh(&lab, "hwstudio1", "hostname; ifconfig -a");
+    let (out, _, code) = ssh_text(&lab, "hwstudio1", "hostname; ifconfig -a");
     assert_eq!(code, 0);
     assert!(
         out.starts_with("hwstudio1\nlo0: flags=8049<UP,LOOPBACK,RUNNING,MULTICAST> mtu 16384\n")
@@ -34,7 +25,7 @@ fn simulated_macs_speak_macos_over_openssh() {
     ));
     assert!(out.contains("\tinet 10.77.0.11 netmask 0xffffff00 broadcast 10.77.0.255\n"));
 
-    let (_, err, code) = ssh(&lab, "hwstudio1", "ifconfig en7");
+    let (_, err, code) = ssh_text(&lab, "hwstudio1", "ifconfig en7");
     assert_eq!(
         (err.as_str(), code),
         ("ifconfig: interface en7 does not exist\n", 1)
@@ -42,14 +33,14 @@ fn simulated_macs_speak_macos_over_openssh() {
 
     // A change without sudo fails as on a Mac; with sudo it lands in the kernel.
     let set = "ifconfig en5 10.254.0.5 netmask 255.255.255.252";
-    let (_, err, code) = ssh(&lab, "hwstudio1", set);
+    let (_, err, code) = ssh_text(&lab, "hwstudio1", set);
     assert_eq!(
         (err.as_str(), code),
         ("ifconfig: ioctl (SIOCAIFADDR): permission denied\n", 1)
     );
-    assert_eq!(ssh(&lab, "hwstudio1", &format!("sudo -n {set}")).2, 0);
+    assert_eq!(ssh_text(&lab, "hwstudio1", &format!("sudo -n {set}")).2, 0);
     assert_eq!(
-        ssh(
+        ssh_text(
             &lab,
             "hwstudio2",
             "sudo -n ifconfig en5 10.254.0.6 netmask 0xfffffffc"
@@ -66,26 +57,26 @@ fn simulated_macs_speak_macos_over_openssh() {
         lab.ipv4_addrs("hwstudio1", "en5").expect("ip"),
         ["10.254.0.5/30".to_owned(), format!("{own}/16")]
     );
-    let (out, _, _) = ssh(&lab, "hwstudio1", "ifconfig en5");
+    let (out, _, _) = ssh_text(&lab, "hwstudio1", "ifconfig en5");
     assert!(out.contains("\tinet 10.254.0.5 netmask 0xfffffffc broadcast 10.254.0.7\n"));
 
     // Real ICMP over the veth "cable", printed the macOS way.
-    let (out, _, code) = ssh(&lab, "hwstudio1", "ping -c 1 -t 2 10.254.0.6");
+    let (out, _, code) = ssh_text(&lab, "hwstudio1", "ping -c 1 -t 2 10.254.0.6");
     assert_eq!(code, 0, "{out}");
     assert!(out.starts_with("PING 10.254.0.6 (10.254.0.6): 56 data bytes\n64 bytes from 10.254.0.6: icmp_seq=0 ttl=64 time="));
     assert!(out.contains("round-trip min/avg/max/stddev = "));
     // Apple's `-b boundif` (iputils' -I): the tool binds its pings to the cable's port.
     assert_eq!(
-        ssh(&lab, "hwstudio1", "ping -c 1 -t 2 -b en5 10.254.0.6").2,
+        ssh_text(&lab, "hwstudio1", "ping -c 1 -t 2 -b en5 10.254.0.6").2,
         0
     );
-    let (_, err, code) = ssh(&lab, "hwstudio1", "ping -c 1 -t 1 -b en9 10.254.0.6");
+    let (_, err, code) = ssh_text(&lab, "hwstudio1", "ping -c 1 -t 1 -b en9 10.254.0.6");
     assert_eq!((err.as_str(), code), ("ping: bad interface name\n", 1));
-    let (out, _, code) = ssh(&lab, "hwstudio1", "ping -c 1 -t 1 10.254.0.9");
+    let (out, _, code) = ssh_text(&lab, "hwstudio1", "ping -c 1 -t 1 10.254.0.9");
     assert_eq!(code, 2);
     assert!(out.contains("1 packets transmitted, 0 packets received, 100.0% packet loss\n"));
 
-    let (out, _, code) = ssh(
+    let (out, _, code) = ssh_text(
         &lab,
         "hwstudio2",
         "rdma_ctl status; ibv_devices; ibv_devinfo -d rdma_en5 -v",
@@ -95,12 +86,12 @@ fn simulated_macs_speak_macos_over_openssh() {
     assert!(out.contains("    rdma_en5        \t8396a9d9edba0205\n"));
     assert!(out.contains("\t\t\tstate:\t\t\tPORT_ACTIVE (4)\n"));
     assert!(out.contains("\t\t\tGID[  1]:\t\t::ffff:10.254.0.6\n"));
-    let (_, err, code) = ssh(&lab, "hwstudio2", "ibv_devinfo -d rdma_en9");
+    let (_, err, code) = ssh_text(&lab, "hwstudio2", "ibv_devinfo -d rdma_en9");
     assert_eq!(
         (err.as_str(), code),
         ("IB device 'rdma_en9' wasn't found\n", 255)
     );
-    let (_, err, code) = ssh(&lab, "hwstudio2", "rdma_ctl enable");
+    let (_, err, code) = ssh_text(&lab, "hwstudio2", "rdma_ctl enable");
     assert_eq!(
         (err.as_str(), code),
         (
@@ -110,8 +101,8 @@ fn simulated_macs_speak_macos_over_openssh() {
     );
 
     // Each Mac has its own /tmp.
-    ssh(&lab, "hwstudio1", "echo one > /tmp/mine");
-    assert_eq!(ssh(&lab, "hwstudio2", "cat /tmp/mine").2, 1);
+    ssh_text(&lab, "hwstudio1", "echo one > /tmp/mine");
+    assert_eq!(ssh_text(&lab, "hwstudio2", "cat /tmp/mine").2, 1);
     assert_eq!(
         std::fs::read_to_string(lab.host_tmp("hwstudio1").join("mine")).expect("file"),
         "one\n"
@@ -143,7 +134,7 @@ fn bridge_membership_rdma_and_sudo_password_faults() {
     let Some(lab) = lab_for_test(spec) else {
         return;
     };
-    let (out, _, _) = ssh(
+    let (out, _, _) = ssh_text(
         &lab,
         "hwstudio1",
         "ifconfig bridge0; ifconfig en5; ibv_devinfo",
@@ -154,25 +145,25 @@ fn bridge_membership_rdma_and_sudo_password_faults() {
     assert!(out.contains("PORT_DOWN (1)"));
 
     let deletem = "ifconfig bridge0 deletem en5";
-    let (_, err, code) = ssh(&lab, "hwstudio1", &format!("sudo -n {deletem}"));
+    let (_, err, code) = ssh_text(&lab, "hwstudio1", &format!("sudo -n {deletem}"));
     assert_eq!((err.as_str(), code), ("sudo: a password is required\n", 1));
-    let (_, err, code) = ssh(&lab, "hwstudio1", &format!("sudo {deletem}"));
+    let (_, err, code) = ssh_text(&lab, "hwstudio1", &format!("sudo {deletem}"));
     assert!(err.starts_with("sudo: a terminal is required"), "{err}");
     assert_eq!(code, 1);
-    let (_, err, code) = ssh(
+    let (_, err, code) = ssh_text(
         &lab,
         "hwstudio1",
         &format!("echo nope | sudo -S -p '' {deletem}"),
     );
     assert!(err.contains("Sorry, try again.\n"), "{err}");
     assert_eq!(code, 1);
-    let (_, err, code) = ssh(
+    let (_, err, code) = ssh_text(
         &lab,
         "hwstudio1",
         &format!("echo hunter2 | sudo -S -p '' {deletem}"),
     );
     assert_eq!((err.as_str(), code), ("", 0));
-    let (_, err, code) = ssh(
+    let (_, err, code) = ssh_text(
         &lab,
         "hwstudio1",
         &format!("echo hunter2 | sudo -S -p '' {deletem}"),
@@ -182,17 +173,17 @@ fn bridge_membership_rdma_and_sudo_password_faults() {
         ("ifconfig: BRDGDEL en5: No such file or directory\n", 1)
     );
 
-    let (out, _, code) = ssh(
+    let (out, _, code) = ssh_text(
         &lab,
         "hwstudio2",
         "rdma_ctl status; ibv_devices; ifconfig bridge1",
     );
     assert_eq!(code, 0);
     assert!(out.starts_with("disabled\n    device          \t   node GUID\n    ------          \t----------------\nbridge1: "));
-    let (_, err, code) = ssh(&lab, "hwstudio2", "ibv_devinfo");
+    let (_, err, code) = ssh_text(&lab, "hwstudio2", "ibv_devinfo");
     assert_eq!((err.as_str(), code), ("No IB devices found\n", 255));
     // hwstudio1's port is out of its bridge now, but the far end still is: still down.
-    let (out, _, _) = ssh(&lab, "hwstudio1", "ibv_devinfo -d rdma_en5");
+    let (out, _, _) = ssh_text(&lab, "hwstudio1", "ibv_devinfo -d rdma_en5");
     assert!(out.contains("PORT_DOWN (1)"));
 }
 
@@ -205,21 +196,24 @@ fn unplugged_cable_has_no_carrier_until_plugged() {
     let Some(mut lab) = lab_for_test(spec) else {
         return;
     };
-    let (out, _, _) = ssh(&lab, "hwstudio1", "ifconfig en5; ibv_devinfo -d rdma_en5");
+    let (out, _, _) = ssh_text(&lab, "hwstudio1", "ifconfig en5; ibv_devinfo -d rdma_en5");
     assert!(out.starts_with("en5: flags=8863<UP,"), "{out}");
     assert!(out.contains("\tstatus: inactive\n"));
     assert!(out.contains("PORT_DOWN (1)"));
-    ssh(
+    ssh_text(
         &lab,
         "hwstudio1",
         "sudo ifconfig en5 10.254.0.5 netmask 255.255.255.252",
     );
-    ssh(
+    ssh_text(
         &lab,
         "hwstudio2",
         "sudo ifconfig en5 10.254.0.6 netmask 255.255.255.252",
     );
-    assert_eq!(ssh(&lab, "hwstudio1", "ping -c 1 -t 1 10.254.0.6").2, 2);
+    assert_eq!(
+        ssh_text(&lab, "hwstudio1", "ping -c 1 -t 1 10.254.0.6").2,
+        2
+    );
 
     lab.plug("hwstudio1", "en5").expect("plug");
     // Like a real hotplug, the ports come back without the addresses set on them, with
@@ -231,7 +225,7 @@ fn unplugged_cable_has_no_carrier_until_plugged() {
         lab.ipv4_addrs("hwstudio1", "en5").expect("ip"),
         [format!("{own}/16")]
     );
-    let (out, _, _) = ssh(&lab, "hwstudio1", "ifconfig en5");
+    let (out, _, _) = ssh_text(&lab, "hwstudio1", "ifconfig en5");
     assert!(out.contains("\tstatus: active\n"), "{out}");
 }
 
@@ -245,10 +239,10 @@ fn a_host_behind_a_jump_host() {
         return;
     };
     // Through ProxyJump from the ssh config.
-    let (out, _, code) = ssh(&lab, "machine-c", "hostname");
+    let (out, _, code) = ssh_text(&lab, "machine-c", "hostname");
     assert_eq!((out.as_str(), code), ("machine-c\n", 0));
     // The old tool's --proxy: the jump host runs `ssh TARGET` in BatchMode.
-    let (out, err, code) = ssh(
+    let (out, err, code) = ssh_text(
         &lab,
         "machine-a",
         "ssh -o BatchMode=yes machine-c 'rdma_ctl status'",
@@ -295,16 +289,16 @@ fn host_key_faults_and_a_dead_sshd() {
     let Some(mut lab) = lab_for_test(spec) else {
         return;
     };
-    let (_, err, code) = ssh(&lab, "machine-a", "true");
+    let (_, err, code) = ssh_text(&lab, "machine-a", "true");
     assert_eq!(code, 255);
     assert!(err.contains("Host key verification failed"), "{err}");
-    let (_, err, code) = ssh(&lab, "machine-b", "true");
+    let (_, err, code) = ssh_text(&lab, "machine-b", "true");
     assert_eq!(code, 255);
     assert!(
         err.contains("REMOTE HOST IDENTIFICATION HAS CHANGED"),
         "{err}"
     );
-    let (_, err, code) = ssh(&lab, "machine-c", "true");
+    let (_, err, code) = ssh_text(&lab, "machine-c", "true");
     assert_eq!(code, 255);
     assert!(err.contains("Connection refused"), "{err}");
     // The host is still there without sshd, and sshd can come back.
@@ -313,9 +307,9 @@ fn host_key_faults_and_a_dead_sshd() {
         .expect("sh");
     assert_eq!(String::from_utf8_lossy(&out.stdout), "machine-c\nenabled\n");
     lab.start_sshd("machine-c").expect("sshd starts");
-    assert_eq!(ssh(&lab, "machine-c", "true").2, 0);
+    assert_eq!(ssh_text(&lab, "machine-c", "true").2, 0);
     lab.stop_sshd("machine-c").expect("sshd stops");
-    assert_eq!(ssh(&lab, "machine-c", "true").2, 255);
+    assert_eq!(ssh_text(&lab, "machine-c", "true").2, 255);
 }
 
 #[test]
@@ -330,7 +324,7 @@ fn delayed_host_pays_the_delay_on_every_round_trip() {
     };
     let timed = |host: &str| {
         let started = Instant::now();
-        assert_eq!(ssh(&lab, host, "true").2, 0);
+        assert_eq!(ssh_text(&lab, host, "true").2, 0);
         started.elapsed()
     };
     let fast = timed("hwstudio1");
@@ -347,7 +341,7 @@ fn teardown_removes_everything_and_is_idempotent() {
     let name = lab.name().to_owned();
     let dir = lab.dir().to_path_buf();
     assert_eq!(lab.state().hosts.len(), 4);
-    let (out, _, _) = ssh(&lab, "mac4", "ibv_devices");
+    let (out, _, _) = ssh_text(&lab, "mac4", "ibv_devices");
     assert!(out.contains("rdma_en2") && out.contains("rdma_en3") && out.contains("rdma_en4"));
     let keeper = lab.state().hosts[0].keeper_pid.expect("keeper");
     drop(lab);

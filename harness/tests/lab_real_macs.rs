@@ -5,25 +5,10 @@
 //!
 //! Needs root (network namespaces). Without it these tests skip, loudly, unless `CI=true`.
 
-use rdma_harness::lab::testing::lab_for_test;
+use rdma_harness::lab::testing::{lab_for_test, ssh_ok, ssh_text};
 use rdma_harness::lab::{scenario, Lab, OldDeviceFile, Quirk};
 use rdma_harness::macos::identity::{eui64_link_local, secured_link_local};
 use serde_json::Value;
-
-fn ssh(lab: &Lab, host: &str, command: &str) -> (String, String, i32) {
-    let output = lab.ssh(host, command).expect("ssh runs");
-    (
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-        output.status.code().unwrap_or(-1),
-    )
-}
-
-fn ok(lab: &Lab, host: &str, command: &str) -> String {
-    let (out, err, code) = ssh(lab, host, command);
-    assert_eq!(code, 0, "{host}: `{command}` failed\n{out}{err}");
-    out
-}
 
 fn mac_of(lab: &Lab, host: &str, port: &str) -> String {
     let state = lab.state().host(host).expect("host");
@@ -50,14 +35,14 @@ fn cabled_ports_hold_self_assigned_addresses_and_tn3205s_gid_table() {
         }
     }
     let own = lab.self_assigned("mac1", "en2").expect("cabled");
-    let ifconfig = ok(&lab, "mac1", "ifconfig en2");
+    let ifconfig = ssh_ok(&lab, "mac1", "ifconfig en2");
     assert!(ifconfig.contains(&format!(
         "\tinet {own} netmask 0xffff0000 broadcast 169.254.255.255\n"
     )));
     let mac = mac_of(&lab, "mac1", "en2");
     let secured = secured_link_local(&mac);
     assert!(ifconfig.contains(&format!("\tinet6 {secured}%en2 prefixlen 64 secured ")));
-    let gids = |lab: &Lab| ok(lab, "mac1", "ibv_devinfo -d rdma_en2 -v");
+    let gids = |lab: &Lab| ssh_ok(lab, "mac1", "ibv_devinfo -d rdma_en2 -v");
     assert!(gids(&lab).ends_with(&format!(
         "\t\t\tactive_width:\t\t8X (4)\n\
          \t\t\tactive_speed:\t\t10.0 Gbps (4)\n\
@@ -68,7 +53,7 @@ fn cabled_ports_hold_self_assigned_addresses_and_tn3205s_gid_table() {
     )));
     // A static address replaces the self-assigned one, which configd puts back after it:
     // both mapped GIDs, in the kernel's order.
-    ok(
+    ssh_ok(
         &lab,
         "mac1",
         "sudo ifconfig en2 10.254.0.1 netmask 255.255.255.252",
@@ -107,12 +92,12 @@ fn every_ifconfig_form_that_puts_a_port_back() {
             "ifconfig en5 inet 10.254.0.5 -alias",
         ),
     ] {
-        ok(&lab, "hwstudio1", &format!("sudo {add}"));
+        ssh_ok(&lab, "hwstudio1", &format!("sudo {add}"));
         assert_eq!(addrs(), both, "{add}");
-        ok(&lab, "hwstudio1", &format!("sudo {remove}"));
+        ssh_ok(&lab, "hwstudio1", &format!("sudo {remove}"));
         assert_eq!(addrs(), [own.as_str()], "{remove}");
     }
-    let (_, err, code) = ssh(&lab, "hwstudio1", "sudo ifconfig en5 delete 10.254.0.5");
+    let (_, err, code) = ssh_text(&lab, "hwstudio1", "sudo ifconfig en5 delete 10.254.0.5");
     assert_eq!(
         (err.as_str(), code),
         (
@@ -120,7 +105,7 @@ fn every_ifconfig_form_that_puts_a_port_back() {
             1
         )
     );
-    let (_, err, code) = ssh(&lab, "hwstudio1", "ifconfig en5 -alias 10.254.0.5");
+    let (_, err, code) = ssh_text(&lab, "hwstudio1", "ifconfig en5 -alias 10.254.0.5");
     assert_eq!(
         (err.as_str(), code),
         ("ifconfig: ioctl (SIOCDIFADDR): permission denied\n", 1)
@@ -147,7 +132,7 @@ fn busy_and_thunderbolt_4_macs_and_old_device_files() {
     let Some(lab) = lab_for_test(spec) else {
         return;
     };
-    let all = ok(&lab, "hwstudio1", "ifconfig -a");
+    let all = ssh_ok(&lab, "hwstudio1", "ifconfig -a");
     for expected in [
         "\tinet 127.0.0.1 netmask 0xff000000 \n",
         "\tinet 10.254.254.254 netmask 0xff000000 \n",
@@ -168,35 +153,35 @@ fn busy_and_thunderbolt_4_macs_and_old_device_files() {
         lab.ipv4_addrs("hwstudio1", "lo").expect("ip"),
         ["127.0.0.1/8", "10.254.254.254/8"]
     );
-    let bridge = ok(&lab, "hwstudio1", "ifconfig bridge100");
+    let bridge = ssh_ok(&lab, "hwstudio1", "ifconfig bridge100");
     assert!(bridge.contains("\tAddress cache:\n\t\t"), "{bridge}");
     assert!(
         bridge.contains(" Vlan1 vmenet0 1196 flags=0<>\n"),
         "{bridge}"
     );
     // Whatever touches a VM bridge shows in the command log, and in the kernel.
-    ok(&lab, "hwstudio1", "sudo ifconfig bridge100 deletem vmenet0");
+    ssh_ok(&lab, "hwstudio1", "sudo ifconfig bridge100 deletem vmenet0");
     assert!(lab
         .commands("hwstudio1")
         .contains(&"[root] ifconfig bridge100 deletem vmenet0".to_owned()));
-    assert!(!ok(&lab, "hwstudio1", "ifconfig bridge100").contains("member: vmenet0"));
+    assert!(!ssh_ok(&lab, "hwstudio1", "ifconfig bridge100").contains("member: vmenet0"));
 
-    assert_eq!(ok(&lab, "hwstudio2", "rdma_ctl status"), "enabled\n");
+    assert_eq!(ssh_ok(&lab, "hwstudio2", "rdma_ctl status"), "enabled\n");
     assert_eq!(
-        ok(&lab, "hwstudio2", "ibv_devices"),
+        ssh_ok(&lab, "hwstudio2", "ibv_devices"),
         "    device          \t   node GUID\n    ------          \t----------------\n"
     );
     assert_eq!(
-        ssh(&lab, "hwstudio2", "ibv_devinfo -d rdma_en5 -v"),
+        ssh_text(&lab, "hwstudio2", "ibv_devinfo -d rdma_en5 -v"),
         (
             String::new(),
             "IB device 'rdma_en5' wasn't found\n".to_owned(),
             255
         )
     );
-    assert!(ok(&lab, "hwstudio1", "ibv_devinfo -d rdma_en5").contains("PORT_DOWN (1)"));
+    assert!(ssh_ok(&lab, "hwstudio1", "ibv_devinfo -d rdma_en5").contains("PORT_DOWN (1)"));
     let bus = |host: &str| -> Value {
-        let out = ok(&lab, host, "system_profiler SPThunderboltDataType -json");
+        let out = ssh_ok(&lab, host, "system_profiler SPThunderboltDataType -json");
         let doc: Value = serde_json::from_str(&out).expect("JSON");
         doc["SPThunderboltDataType"][0].clone()
     };
@@ -223,7 +208,7 @@ fn busy_and_thunderbolt_4_macs_and_old_device_files() {
     );
     assert_eq!(file("hwstudio2"), "{\"devices\": [\"rdma_en5\"]}\n");
     assert_eq!(
-        ok(&lab, "hwstudio1", "cat /tmp/mlx_ibv_devices.json"),
+        ssh_ok(&lab, "hwstudio1", "cat /tmp/mlx_ibv_devices.json"),
         file("hwstudio1")
     );
 }

@@ -27,6 +27,24 @@ pub fn lab_for_test(spec: impl Into<QuirkySpec>) -> Option<Lab> {
     }
 }
 
+/// Run `command` on `host` over the lab's OpenSSH: stdout, stderr (lossy UTF-8) and the exit
+/// code (-1 when ssh died of a signal). Panics when ssh cannot be started.
+pub fn ssh_text(lab: &Lab, host: &str, command: &str) -> (String, String, i32) {
+    let output = lab.ssh(host, command).expect("ssh runs");
+    (
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+        output.status.code().unwrap_or(-1),
+    )
+}
+
+/// stdout of a command that must succeed on `host`.
+pub fn ssh_ok(lab: &Lab, host: &str, command: &str) -> String {
+    let (out, err, code) = ssh_text(lab, host, command);
+    assert_eq!(code, 0, "{host}: `{command}` failed\n{out}{err}");
+    out
+}
+
 /// Build `mac-shim` when a test binary of another package cannot find it next to itself
 /// (`cargo test -p rdma-setup` does not build the harness's binaries).
 fn ensure_shim() {
