@@ -6,11 +6,11 @@
 //! window adjust comes with the reply). So a command's stdin costs a round trip more than
 //! its exec; what need not be secret goes in the exec request instead (`joint`).
 //!
-//! [`CommandChannel::advance`] does what can be done now and returns; `batch` calls it for
-//! every open channel in turn and sleeps on the socket only when none of them moved. Both
-//! streams are read as data comes. Reading stdout to EOF before touching stderr (what
-//! blocking code naturally does) deadlocks as soon as the command fills the channel window
-//! with stderr: the window is per channel, so the server stops sending stdout too.
+//! [`CommandChannel::advance`] does what can be done now and returns; `batch` calls it and
+//! sleeps on the socket only when it did not move. Both streams are read as data comes.
+//! Reading stdout to EOF before touching stderr (what blocking code naturally does)
+//! deadlocks as soon as the command fills the channel window with stderr: the window is per
+//! channel, so the server stops sending stdout too.
 //!
 //! What is kept of each stream is capped (stdout at the job's limit, [`MAX_OUTPUT`] for one
 //! command; stderr at [`MAX_OUTPUT`]), so a host printing without end costs a few MiB, not

@@ -53,14 +53,7 @@ pub fn run(
         after: AfterStdin::KeepOpen,
         stdout_limit: reply_limit(commands.len()),
     };
-    let ran = batch::run(session, socket, spare, std::slice::from_ref(&job), deadline)
-        .pop()
-        .unwrap_or_else(|| Ran {
-            // `batch::run` returns one result per job; this only satisfies the type.
-            stdout: Vec::new(),
-            stderr: Vec::new(),
-            end: Err(ExecError::Lost("no result for the batch".into())),
-        });
+    let ran = batch::run(session, socket, spare, &job, deadline);
     split(&ran, commands.len())
 }
 

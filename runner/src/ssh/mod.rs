@@ -21,8 +21,8 @@
 //! - `wait`: sleeping on a non-blocking session's socket, with a deadline.
 //! - `exec`: what running a command can yield (errors, the output cap, stdin's end).
 //! - `channel`: one command's channel as a state machine that never blocks.
-//! - `batch`: channels on one session, served from one poll loop (a command alone runs on
-//!   one; a joint batch on one).
+//! - `batch`: a round's one channel (a command alone, or a joint batch's script), served
+//!   from a poll loop that never blocks.
 //! - `spare`: the channel opened ahead of the next round, so a round costs one round trip.
 //! - `lifeline`: the remote wrapper that ends a command when its channel closes.
 //! - `joint`: several commands as ONE exec on one channel, one round trip whatever their
