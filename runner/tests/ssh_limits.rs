@@ -15,21 +15,21 @@ use std::time::{Duration, Instant};
 use rdma_phase::{CommandOutput, RemoteCommand, Transport, TransportError};
 use rdma_setup::ssh::SshConnector;
 use support::procs;
-use support::{host, proxied, sshd_available, Client, HostBlock, Sshd, SshdSetup};
+use support::{host, proxied, serve, sshd_available, Client, HostBlock, Sshd, SshdSetup};
 
-/// A session to a loopback sshd with this command timeout.
-fn session(client: &Client, sshd: &Sshd, timeout: Duration) -> Box<dyn Transport> {
-    client.trust(sshd);
-    let config = client.config(&[HostBlock {
-        alias: "studio",
-        port: sshd.port,
-        extra: "",
-    }]);
+/// A loopback sshd started with `setup`, and a session to it with this command timeout.
+fn session<'a>(
+    client: &'a Client,
+    setup: SshdSetup<'a>,
+    timeout: Duration,
+) -> (Sshd, Box<dyn Transport>) {
+    let (sshd, config) = serve(client, "studio", setup);
     let mut options = client.options(&config);
     options.command_timeout = timeout;
-    SshConnector::new(options)
+    let session = SshConnector::new(options)
         .connect(&host("studio"))
-        .expect("connect")
+        .expect("connect");
+    (sshd, session)
 }
 
 fn start(client: &Client) -> Sshd {
@@ -77,9 +77,8 @@ fn endless_output_is_cut_at_the_cap_and_the_session_goes_on() {
         return;
     }
     let client = Client::new();
-    let sshd = start(&client);
     // Short, so that a transport without the cap gives up before buffering gigabytes.
-    let mut session = session(&client, &sshd, Duration::from_secs(5));
+    let (_sshd, mut session) = session(&client, SshdSetup::default(), Duration::from_secs(5));
 
     let started = Instant::now();
     let (result, pids) = run_watched(session.as_mut(), &["yes", "rdma-flood.4242"]);
@@ -119,8 +118,7 @@ fn output_up_to_the_cap_is_returned_whole() {
         return;
     }
     let client = Client::new();
-    let sshd = start(&client);
-    let mut session = session(&client, &sshd, Duration::from_secs(60));
+    let (_sshd, mut session) = session(&client, SshdSetup::default(), Duration::from_secs(60));
     let output = session
         .run(&RemoteCommand::read([
             "sh",
@@ -139,8 +137,7 @@ fn a_timed_out_command_is_ended_on_the_host() {
         return;
     }
     let client = Client::new();
-    let sshd = start(&client);
-    let mut session = session(&client, &sshd, Duration::from_secs(2));
+    let (_sshd, mut session) = session(&client, SshdSetup::default(), Duration::from_secs(2));
     let (result, pids) = run_watched(session.as_mut(), &["sleep", "120.4242"]);
     let error = result.expect_err("must time out");
     assert!(
@@ -199,8 +196,7 @@ fn a_command_over_the_output_cap_fails_alone() {
         return;
     }
     let client = Client::new();
-    let sshd = start(&client);
-    let mut session = session(&client, &sshd, Duration::from_secs(20));
+    let (_sshd, mut session) = session(&client, SshdSetup::default(), Duration::from_secs(20));
     let flood = ["yes", "rdma-flood.5151"];
     let commands = [
         sh("echo before"),
@@ -234,8 +230,7 @@ fn a_timed_out_command_in_a_batch_is_ended_and_the_others_succeed() {
         return;
     }
     let client = Client::new();
-    let sshd = start(&client);
-    let mut session = session(&client, &sshd, Duration::from_secs(2));
+    let (_sshd, mut session) = session(&client, SshdSetup::default(), Duration::from_secs(2));
     let sleeper = ["sleep", "120.5252"];
     let commands = [
         sh("echo quick"),
@@ -321,12 +316,14 @@ fn a_batch_keeps_at_most_the_cap_on_the_hosts_disk_and_leaves_nothing_behind() {
     let client = Client::new();
     let tmp = tempfile::tempdir().expect("tempdir");
     let env = format!("TMPDIR={}", tmp.path().display());
-    let sshd = Sshd::start(&SshdSetup {
-        authorized: vec![&client.key],
-        env: &env,
-        ..SshdSetup::default()
-    });
-    let mut session = session(&client, &sshd, Duration::from_secs(2));
+    let (_sshd, mut session) = session(
+        &client,
+        SshdSetup {
+            env: &env,
+            ..SshdSetup::default()
+        },
+        Duration::from_secs(2),
+    );
 
     // Floods on both streams: cut at the source, so no file on the host outgrows the cap.
     let flood = ["yes", "rdma-flood.6161"];
