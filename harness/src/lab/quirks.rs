@@ -7,7 +7,6 @@
 //! HOST:predecessor|invalid`.
 
 use rdma_phase::plan::IbvMatrix;
-use rdma_phase::{ClusterPlan, NodeSpec, Prefix};
 
 use super::{scenario, LabError, LabSpec};
 use crate::macos::{predecessor_device_file, INVALID_DEVICE_FILE};
@@ -144,15 +143,7 @@ impl QuirkySpec {
 /// JACCL's device matrix as the tool plans it for the lab's cables, addressed the way the
 /// lab's tests address them.
 fn planned_matrix(spec: &LabSpec) -> Result<IbvMatrix, LabError> {
-    let nodes = scenario::node_args(spec)
-        .iter()
-        .skip(1)
-        .step_by(2)
-        .map(|arg| NodeSpec::parse(arg))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|err| LabError::Spec(format!("planning the device file: {err}")))?;
-    let prefix = Prefix::new(30).map_err(|err| LabError::Spec(err.to_string()))?;
-    ClusterPlan::build(nodes, Vec::new(), prefix)
+    scenario::planned(spec)
         .map(|plan| plan.matrix)
         .map_err(|err| LabError::Spec(format!("planning the device file: {err}")))
 }

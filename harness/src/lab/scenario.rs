@@ -3,6 +3,8 @@
 
 use std::net::Ipv4Addr;
 
+use rdma_phase::{ClusterPlan, NodeSpec, PlanError, Prefix};
+
 use super::{Cable, Fault, HostKeyFault, LabError, LabSpec, PortRef};
 
 pub const SCENARIOS: &[&str] = &["two-node", "three-node", "four-node", "eight-node-ring"];
@@ -131,6 +133,17 @@ pub fn node_args(spec: &LabSpec) -> Vec<String> {
         .collect()
 }
 
+/// The plan the tool makes from [`node_args`] (on the default /30).
+pub(super) fn planned(spec: &LabSpec) -> Result<ClusterPlan, PlanError> {
+    let nodes = node_args(spec)
+        .iter()
+        .skip(1)
+        .step_by(2)
+        .map(|arg| NodeSpec::parse(arg))
+        .collect::<Result<Vec<_>, _>>()?;
+    ClusterPlan::build(nodes, Vec::new(), Prefix::new(30)?)
+}
+
 /// A spec as `cargo xtask lab up` would put it: the named scenario with the same hosts and
 /// cables (or `custom (HOST, ...)`), then its faults as flags. Sudo passwords are not shown.
 pub fn describe(spec: &LabSpec) -> String {
@@ -177,16 +190,8 @@ mod tests {
     use super::*;
 
     /// The plan the tool would make from a scenario's `node_args`.
-    fn plan_of(spec: &LabSpec) -> rdma_phase::ClusterPlan {
-        let args = node_args(spec);
-        let nodes = args
-            .iter()
-            .skip(1)
-            .step_by(2)
-            .map(|arg| rdma_phase::NodeSpec::parse(arg).expect("a valid --node"))
-            .collect();
-        let prefix = rdma_phase::Prefix::new(30).expect("in range");
-        rdma_phase::ClusterPlan::build(nodes, Vec::new(), prefix).expect("a valid plan")
+    fn plan_of(spec: &LabSpec) -> ClusterPlan {
+        planned(spec).expect("a valid plan")
     }
 
     #[test]
