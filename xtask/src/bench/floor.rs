@@ -4,7 +4,7 @@
 //! host pings before every host has applied its addresses (a cable needs both ends).
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::sync::Barrier;
 use std::time::{Duration, Instant};
@@ -18,7 +18,11 @@ const READ_ALL: &str = "ifconfig -a; rdma_ctl status; ibv_devices; cat /tmp/mlx_
 
 /// One floor run from rebooted hosts: wall time until every host has pinged.
 pub fn measure(lab: &Lab, ends: &[PlannedEnd]) -> Result<Duration> {
-    let dir = SocketDir::new()?;
+    // Private (0700) and removed when dropped, like any temporary directory of tempfile's.
+    let dir = tempfile::Builder::new()
+        .prefix("rdma-bench-")
+        .tempdir()
+        .context("creating a directory for the control sockets")?;
     let mut by_host: BTreeMap<String, Vec<&PlannedEnd>> = BTreeMap::new();
     for planned in ends {
         by_host
@@ -32,7 +36,7 @@ pub fn measure(lab: &Lab, ends: &[PlannedEnd]) -> Result<Duration> {
         let threads: Vec<_> = by_host
             .iter()
             .map(|(host, ends)| {
-                let (barrier, dir) = (&barrier, &dir.0);
+                let (barrier, dir) = (&barrier, dir.path());
                 scope.spawn(move || one_host(lab, dir, host, ends, barrier))
             })
             .collect();
@@ -48,7 +52,7 @@ pub fn measure(lab: &Lab, ends: &[PlannedEnd]) -> Result<Duration> {
     let elapsed = started.elapsed();
     for host in by_host.keys() {
         // Untimed: close the connection.
-        let _ = ssh(lab, dir.socket(host), &["-O", "exit", host])
+        let _ = ssh(lab, dir.path().join(host), &["-O", "exit", host])
             .stderr(Stdio::null())
             .status();
     }
@@ -144,31 +148,4 @@ fn expect_success(host: &str, what: &str, out: &Output) -> Result<()> {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     )
-}
-
-/// A private directory for the control sockets, removed when dropped.
-struct SocketDir(PathBuf);
-
-impl SocketDir {
-    fn new() -> Result<Self> {
-        use std::os::unix::fs::DirBuilderExt;
-        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let dir = std::env::temp_dir().join(format!("rdma-bench-{}-{n}", std::process::id()));
-        std::fs::DirBuilder::new()
-            .mode(0o700)
-            .create(&dir)
-            .with_context(|| format!("creating {}", dir.display()))?;
-        Ok(Self(dir))
-    }
-
-    fn socket(&self, host: &str) -> PathBuf {
-        self.0.join(host)
-    }
-}
-
-impl Drop for SocketDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
 }
