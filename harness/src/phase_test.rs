@@ -30,14 +30,19 @@ pub fn run_phase(phase: &dyn Phase, mode: Mode, answers: Vec<(&str, CommandOutpu
     run_phase_entries(phase, mode, entries)
 }
 
-/// The plan of [`TWO_NODES`] on a /30, for tests that drive a `Context` themselves.
-pub fn two_node_plan() -> ClusterPlan {
-    let nodes = TWO_NODES
+/// The plan of `--node` specs on a /30; panics on an invalid one.
+pub fn plan_of(specs: &[&str]) -> ClusterPlan {
+    let nodes = specs
         .iter()
         .map(|spec| NodeSpec::parse(spec).unwrap_or_else(|e| panic!("{e}")))
         .collect();
     let prefix = Prefix::new(30).unwrap_or_else(|e| panic!("{e}"));
     ClusterPlan::build(nodes, Vec::new(), prefix).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// The plan of [`TWO_NODES`], for tests that drive a `Context` themselves.
+pub fn two_node_plan() -> ClusterPlan {
+    plan_of(&TWO_NODES)
 }
 
 /// [`run_phase`] with whole transcript entries, for commands that carry data on stdin.

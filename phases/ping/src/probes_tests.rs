@@ -1,17 +1,10 @@
 //! Which pings a host sends, and how their rows read.
 
 use super::*;
+use rdma_harness::phase_test::plan_of;
 use rdma_phase::parse::parse_ping;
-use rdma_phase::{NodeSpec, Prefix, Status};
+use rdma_phase::Status;
 use rstest::rstest;
-
-fn plan(specs: &[&str]) -> ClusterPlan {
-    let nodes = specs
-        .iter()
-        .map(|spec| NodeSpec::parse(spec).expect("valid spec"))
-        .collect();
-    ClusterPlan::build(nodes, Vec::new(), Prefix::new(30).expect("valid")).expect("valid plan")
-}
 
 fn summary(probes: &[Probe]) -> Vec<(usize, String, String)> {
     probes
@@ -26,7 +19,7 @@ fn row(local: usize, peer_ip: &str, subject: &str) -> (usize, String, String) {
 
 #[test]
 fn two_nodes_ping_each_other() {
-    let plan = plan(&["hwstudio1:en5:10.254.0.5", "hwstudio2:en5:10.254.0.6"]);
+    let plan = plan_of(&["hwstudio1:en5:10.254.0.5", "hwstudio2:en5:10.254.0.6"]);
     assert_eq!(
         summary(&probes_from(&plan, HostId(0))),
         [row(0, "10.254.0.6", "hwstudio1 -> hwstudio2")]
@@ -39,7 +32,7 @@ fn two_nodes_ping_each_other() {
 
 #[test]
 fn three_node_mesh_in_link_order() {
-    let plan = plan(&[
+    let plan = plan_of(&[
         "machine-a:en3:10.254.0.1",
         "machine-b:en3:10.254.0.2",
         "machine-a:en5:10.254.0.5",
@@ -65,7 +58,7 @@ fn three_node_mesh_in_link_order() {
 
 #[test]
 fn two_cables_between_one_pair_name_the_interface() {
-    let plan = plan(&[
+    let plan = plan_of(&[
         "a:en3:10.254.0.1",
         "b:en4:10.254.0.2",
         "a:en5:10.254.0.5",
@@ -218,7 +211,7 @@ fn an_unanswered_ping_says_why(
     #[case] status: Status,
     #[case] message: &str,
 ) {
-    let plan = plan(&["hwstudio1:en5:10.254.0.5", "hwstudio2:en5:10.254.0.6"]);
+    let plan = plan_of(&["hwstudio1:en5:10.254.0.5", "hwstudio2:en5:10.254.0.6"]);
     let probe = &probes_from(&plan, HostId(0))[0];
     let row = unanswered(held, mode, unsettled, probe, Outcome::fail("no response"));
     assert_eq!((row.status, row.message.as_str()), (status, message));
@@ -226,7 +219,7 @@ fn an_unanswered_ping_says_why(
 
 #[test]
 fn a_pending_peer_is_named_with_its_port() {
-    let plan = plan(&["hwstudio1:en3:10.254.0.5", "hwstudio2:en6:10.254.0.6"]);
+    let plan = plan_of(&["hwstudio1:en3:10.254.0.5", "hwstudio2:en6:10.254.0.6"]);
     let probe = &probes_from(&plan, HostId(1))[0];
     assert_eq!((probe.peer, probe.peer_iface.as_str()), (NodeId(0), "en3"));
     let row = unanswered(
