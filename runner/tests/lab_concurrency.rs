@@ -6,21 +6,16 @@
 mod child;
 mod lab_lock;
 
-use std::process::Command;
 use std::time::{Duration, Instant};
 
-use child::{binary, Finished, Running};
+use child::{in_lab, Finished, Running};
 use rdma_harness::lab::testing::lab_for_test;
 use rdma_harness::lab::{scenario, Fault, Lab};
 use rdma_phase::host_lock::LOCK_PATH;
 
 fn start(lab: &Lab, args: &[&str]) -> Running {
-    let mut command: Command = lab.controller_command(binary());
-    command
-        .arg("--ssh-config")
-        .arg(lab.ssh_config_path())
-        .args(args)
-        .env("NO_COLOR", "1");
+    let mut command = in_lab(lab, args);
+    command.env("NO_COLOR", "1");
     Running::start(command)
 }
 

@@ -6,20 +6,15 @@
 mod child;
 mod lab_lock;
 
-use std::process::Command;
 use std::time::{Duration, Instant};
 
-use child::{binary, Finished, Running};
+use child::{in_lab, Finished, Running};
 use rdma_harness::lab::testing::lab_for_test;
 use rdma_harness::lab::{scenario, Lab};
 
 fn start(lab: &Lab, args: &[&str]) -> Running {
-    let mut command: Command = lab.controller_command(binary());
-    command
-        .arg("--ssh-config")
-        .arg(lab.ssh_config_path())
-        .args(args)
-        .env_remove("NO_COLOR");
+    let mut command = in_lab(lab, args);
+    command.env_remove("NO_COLOR");
     Running::start(command)
 }
 

@@ -8,17 +8,13 @@ mod child;
 use std::ffi::OsStr;
 use std::time::Duration;
 
-use child::{binary, Finished, Running};
+use child::{in_lab, Finished, Running};
 use rdma_harness::lab::testing::lab_for_test;
 use rdma_harness::lab::{scenario, Lab, OldDeviceFile, Quirk};
 
 fn run(lab: &Lab, args: &[impl AsRef<OsStr>]) -> Finished {
-    let mut command = lab.controller_command(binary());
-    command
-        .arg("--ssh-config")
-        .arg(lab.ssh_config_path())
-        .args(args)
-        .env("NO_COLOR", "1");
+    let mut command = in_lab(lab, args);
+    command.env("NO_COLOR", "1");
     Running::start(command).wait(Duration::from_secs(90))
 }
 

@@ -100,6 +100,17 @@ pub fn binary() -> &'static Path {
     Path::new(env!("CARGO_BIN_EXE_rdma-setup"))
 }
 
+/// The binary as the lab tests run it: in the lab's controller namespace, with the lab's
+/// ssh config, `args` after it.
+pub fn in_lab(lab: &rdma_harness::lab::Lab, args: &[impl AsRef<std::ffi::OsStr>]) -> Command {
+    let mut command = lab.controller_command(binary());
+    command
+        .arg("--ssh-config")
+        .arg(lab.ssh_config_path())
+        .args(args);
+    command
+}
+
 /// The path of the recorded scenario `name` in `fixtures/`, as an argument.
 pub fn fixture(name: &str) -> String {
     Path::new(env!("CARGO_MANIFEST_DIR"))
