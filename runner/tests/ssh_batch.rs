@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use rdma_phase::{CommandOutput, RemoteCommand, Transport, TransportError};
 use rdma_setup::ssh::{SshConnector, SshTransport};
-use support::{host, logs, proxied, serve, sshd_available, Client, HostBlock, Sshd, SshdSetup};
+use support::{host, logs, proxied, serve, sshd_available, Client, Sshd, SshdSetup};
 
 /// A client, a loopback sshd with `sshd_config` lines added, and a session to it.
 fn open(sshd_config: &str, timeout: Duration) -> (Client, Sshd, SshTransport) {
@@ -190,16 +190,8 @@ fn a_batch_runs_behind_a_proxy() {
         return;
     }
     let client = Client::new();
-    let target = Sshd::start(&SshdSetup {
-        authorized: vec![&client.key],
-        ..SshdSetup::default()
-    });
-    let proxy = support::proxy_host_for(&client, &target, "studio2");
-    let config = client.config(&[HostBlock {
-        alias: "proxybox",
-        port: proxy.port,
-        extra: "",
-    }]);
+    let (target, _proxy, config) =
+        support::serve::serve_behind_proxy(&client, SshdSetup::default());
     let mut session = SshConnector::new(client.options(&config))
         .open(&proxied("proxybox", "studio2"))
         .expect("connect");

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use rdma_phase::{CommandOutput, RemoteCommand, Transport, TransportError};
 use rdma_setup::ssh::{SshConnector, SshTransport};
-use support::{host, serve, sshd_available, Client, HostBlock, Sshd, SshdSetup};
+use support::{host, serve, sshd_available, Client, Sshd, SshdSetup};
 
 /// A session to a loopback sshd whose sessions put temporary files in `tmp`.
 fn open(tmp: &std::path::Path) -> (Client, Sshd, SshTransport) {
@@ -148,17 +148,13 @@ fn through_a_proxy_the_batch_runs_on_the_target_and_is_ended_there() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let client = Client::new();
     let env = format!("TMPDIR={}", tmp.path().display());
-    let target = Sshd::start(&SshdSetup {
-        authorized: vec![&client.key],
-        env: &env,
-        ..SshdSetup::default()
-    });
-    let proxy = support::proxy_host_for(&client, &target, "studio2");
-    let config = client.config(&[HostBlock {
-        alias: "proxybox",
-        port: proxy.port,
-        extra: "",
-    }]);
+    let (target, _proxy, config) = support::serve::serve_behind_proxy(
+        &client,
+        SshdSetup {
+            env: &env,
+            ..SshdSetup::default()
+        },
+    );
     let mut options = client.options(&config);
     options.command_timeout = Duration::from_secs(3);
     let mut session = SshConnector::new(options)

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use rdma_phase::{CommandOutput, RemoteCommand, Transport, TransportError};
 use rdma_setup::ssh::SshConnector;
 use support::procs;
-use support::{host, proxied, serve, sshd_available, Client, HostBlock, Sshd, SshdSetup};
+use support::{host, proxied, serve, sshd_available, Client, Sshd, SshdSetup};
 
 /// A loopback sshd started with `setup`, and a session to it with this command timeout.
 fn session<'a>(
@@ -30,13 +30,6 @@ fn session<'a>(
         .connect(&host("studio"))
         .expect("connect");
     (sshd, session)
-}
-
-fn start(client: &Client) -> Sshd {
-    Sshd::start(&SshdSetup {
-        authorized: vec![&client.key],
-        ..SshdSetup::default()
-    })
 }
 
 /// Run `argv` as a command while watching this machine for it: the result, and the PIDs
@@ -161,13 +154,8 @@ fn a_timed_out_command_behind_a_proxy_is_ended_on_the_target() {
         return;
     }
     let client = Client::new();
-    let target = start(&client);
-    let proxy = support::proxy_host_for(&client, &target, "studio2");
-    let config = client.config(&[HostBlock {
-        alias: "proxybox",
-        port: proxy.port,
-        extra: "",
-    }]);
+    let (_target, _proxy, config) =
+        support::serve::serve_behind_proxy(&client, SshdSetup::default());
     let mut options = client.options(&config);
     options.command_timeout = Duration::from_secs(2);
     let mut session = SshConnector::new(options)

@@ -182,18 +182,10 @@ fn proxy_form_runs_commands_through_the_proxys_ssh() {
         return;
     }
     let client = Client::new();
-    let target = Sshd::start(&SshdSetup {
-        authorized: vec![&client.key],
-        ..SshdSetup::default()
-    });
     // The proxy's own ssh knows the target as "studio2" (its config, key and known_hosts),
     // as on a real cluster; the machine running rdma-setup does not.
-    let proxy = support::proxy_host_for(&client, &target, "studio2");
-    let config = client.config(&[HostBlock {
-        alias: "proxybox",
-        port: proxy.port,
-        extra: "",
-    }]);
+    let (target, _proxy, config) =
+        support::serve::serve_behind_proxy(&client, SshdSetup::default());
     let connector = SshConnector::new(client.options(&config));
 
     let mut session = connector

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use super::{Client, HostBlock, Sshd, SshdSetup};
+use super::{proxy_host_for, Client, HostBlock, Sshd, SshdSetup};
 
 /// Start an sshd with `setup` that also lets `client`'s key in, trust its host key, and
 /// write a config naming it `alias`: the sshd and that config.
@@ -17,4 +17,23 @@ pub fn serve<'a>(client: &'a Client, alias: &str, mut setup: SshdSetup<'a>) -> (
         extra: "",
     }]);
     (sshd, config)
+}
+
+/// A target sshd started with `setup` that also lets `client`'s key in, and a `--proxy` host
+/// whose own ssh knows it as `studio2` (as on a real cluster; the machine running
+/// rdma-setup does not), named `proxybox` in the client's config: the target, the proxy and
+/// that config, for `proxied("proxybox", "studio2")`.
+pub fn serve_behind_proxy<'a>(
+    client: &'a Client,
+    mut setup: SshdSetup<'a>,
+) -> (Sshd, Sshd, PathBuf) {
+    setup.authorized.push(&client.key);
+    let target = Sshd::start(&setup);
+    let proxy = proxy_host_for(client, &target, "studio2");
+    let config = client.config(&[HostBlock {
+        alias: "proxybox",
+        port: proxy.port,
+        extra: "",
+    }]);
+    (target, proxy, config)
 }
