@@ -30,7 +30,9 @@ impl Lab {
         host.ports.iter().find(|p| p.name == port)?.self_assigned
     }
 
-    fn peer_of(&self, host: &str, port: &str) -> Result<(String, String), LabError> {
+    /// (host, port) at the other end of the cable at `host:port`, as the lab's state
+    /// records it (also while the cable is unplugged).
+    pub fn peer_of(&self, host: &str, port: &str) -> Result<(String, String), LabError> {
         self.state
             .host(host)?
             .ports
@@ -52,6 +54,49 @@ impl Lab {
         ] {
             net::dangling_port(ns, port_name, mac, &switch, stub)?;
         }
+        Ok(())
+    }
+
+    /// Swap the plugs of the cables at `host:port_a` and `host:port_b`, as a person would at
+    /// the back of that Mac: the cable that reached `port_a` now reaches `port_b` and the
+    /// other way round. The state (which the shims read) names the new peers, and both
+    /// cables come back as [`Lab::plug`] leaves one: fresh veth pairs, plugged in (also a
+    /// cable that was unplugged), holding only their self-assigned addresses.
+    pub fn swap_cables(&mut self, host: &str, port_a: &str, port_b: &str) -> Result<(), LabError> {
+        let peer_a = self.peer_of(host, port_a)?;
+        let peer_b = self.peer_of(host, port_b)?;
+        // One cable between the two ports, or the same port twice: swapping its ends leaves
+        // the same cable.
+        if port_a == port_b || (peer_a.0 == host && peer_a.1 == port_b) {
+            return Ok(());
+        }
+        self.set_peer(host, port_a, &peer_b)?;
+        self.set_peer(&peer_b.0, &peer_b.1, &(host.to_owned(), port_a.to_owned()))?;
+        self.set_peer(host, port_b, &peer_a)?;
+        self.set_peer(&peer_a.0, &peer_a.1, &(host.to_owned(), port_b.to_owned()))?;
+        self.state.save()?;
+        // `plug` deletes both ends it now finds in the state before it cables them: deleting
+        // a veth end deletes its old peer too, so the first plug also takes `port_b` and
+        // `peer_a` down (the second plug finds them gone, which is fine).
+        self.plug(host, port_a)?;
+        self.plug(host, port_b)
+    }
+
+    fn set_peer(
+        &mut self,
+        host: &str,
+        port: &str,
+        peer: &(String, String),
+    ) -> Result<(), LabError> {
+        let record = self
+            .state
+            .host_mut(host)?
+            .ports
+            .iter_mut()
+            .find(|p| p.name == port)
+            .ok_or_else(|| LabError::Spec(format!("{host}:{port} has no cable")))?;
+        record.peer_host.clone_from(&peer.0);
+        record.peer_port.clone_from(&peer.1);
         Ok(())
     }
 
