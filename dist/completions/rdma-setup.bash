@@ -16,6 +16,9 @@ _rdma__setup() {
             ",$1")
                 cmd="rdma__setup"
                 ;;
+            rdma__setup,discover)
+                cmd="rdma__setup__subcmd__discover"
+                ;;
             *)
                 ;;
         esac
@@ -23,7 +26,7 @@ _rdma__setup() {
 
     case "${cmd}" in
         rdma__setup)
-            opts="-v -q -h -V --node --cluster --save --proxy --netmask --dry-run --check --only --skip --replay --list-phases --verbose --quiet --format --color --hostfile --rank0-ip --ssh-config --connect-timeout --command-timeout --lock-wait --accept-new-host-keys --help --version"
+            opts="-v -q -h -V --node --cluster --save --proxy --netmask --dry-run --check --only --skip --replay --list-phases --verbose --quiet --format --color --hostfile --rank0-ip --ssh-config --connect-timeout --command-timeout --lock-wait --accept-new-host-keys --help --version discover"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -90,6 +93,48 @@ _rdma__setup() {
                     return 0
                     ;;
                 --lock-wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rdma__subcmd__setup__subcmd__discover)
+            opts="-o -v -h --cluster --force --pool --proxy --ssh-config --connect-timeout --command-timeout --accept-new-host-keys --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --cluster)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pool)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --proxy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ssh-config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --connect-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --command-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

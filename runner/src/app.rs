@@ -89,6 +89,9 @@ pub fn execute_interruptible(
             return Execution::exit(checked(code, written, err));
         }
     };
+    if let Some(crate::cli::Command::Discover(discover)) = &args.command {
+        return Execution::exit(crate::discover::run(discover, out, err));
+    }
     crate::logging::init(args.verbose);
 
     let all = linked_phases::registered();

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{ArgAction, Parser};
+use clap::{ArgAction, Parser, Subcommand};
 
 use crate::color::ColorChoice;
 
@@ -36,6 +36,9 @@ Examples:
     rdma-setup --save rdma-cluster.toml --node hwstudio1:en5:10.254.0.5 --node hwstudio2:en5:10.254.0.6
     rdma-setup
 
+  First time: find the cables, plan the addresses, write ./rdma-cluster.toml:
+    rdma-setup discover hwstudio1 hwstudio2
+
   Replay a recorded scenario (bug reports, demos):
     rdma-setup --replay fixtures/two-node-reboot
 
@@ -57,8 +60,20 @@ const VERSION: &str = concat!(
 /// and ports are up, and pings every cable.
 #[derive(Debug, Parser)]
 // The cluster file's flags come first and the user's after them: the user's win.
-#[command(name = "rdma-setup", version = VERSION, after_help = EXAMPLES, args_override_self = true)]
+// A subcommand (`discover`) stands alone: no flag of the run before it, none after it but its
+// own, so the flat run flags keep their meaning with or without it.
+#[command(
+    name = "rdma-setup",
+    version = VERSION,
+    after_help = EXAMPLES,
+    args_override_self = true,
+    args_conflicts_with_subcommands = true,
+    disable_help_subcommand = true
+)]
 pub struct Args {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
     /// One end of a cable: SSH host, its Thunderbolt interface, the address to give it.
     /// Repeat for every end; two --node in the same subnet form one cable. Host order is
     /// the JACCL rank order.
@@ -159,6 +174,83 @@ pub struct Args {
     /// refused).
     #[arg(long)]
     pub accept_new_host_keys: bool,
+}
+
+/// What `rdma-setup COMMAND` does instead of a run.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    Discover(DiscoverArgs),
+}
+
+const DISCOVER_EXAMPLES: &str = "\
+Examples:
+  Three Macs, rank 0 first; writes ./rdma-cluster.toml, then configure them:
+    rdma-setup discover machine-a machine-b machine-c
+    rdma-setup
+
+  Another file, another pool, replacing what the file held:
+    rdma-setup discover --cluster lab.toml --pool 10.77.0.0/24 --force mac1 mac2
+
+Exit codes: 0 the file was written (or already held this cluster), 1 a host could not be
+read, no cable to plan, or a different file is in the way (see --force), 2 bad command line.";
+
+/// Find the Thunderbolt cables between the Macs, plan one /30 per cable and write the
+/// cluster file a bare `rdma-setup` runs from. Reads only: no change, no sudo.
+///
+/// Reads system_profiler, networksetup, ifconfig and netstat on every HOST (in parallel,
+/// one SSH session each), prints the cables and their shape (full mesh, ring), plans the
+/// addresses from --pool avoiding every subnet a host already uses or routes, and writes
+/// the file. Addresses an existing file gives a cable that is still there are kept.
+#[derive(Debug, clap::Args)]
+#[command(after_help = DISCOVER_EXAMPLES)]
+pub struct DiscoverArgs {
+    /// The Macs, as you reach them with ssh, in JACCL rank order (rank 0 first). At least 2.
+    #[arg(value_name = "HOST", required = true)]
+    pub hosts: Vec<String>,
+
+    /// Write the cluster file here.
+    #[arg(
+        short = 'o',
+        long,
+        value_name = "FILE",
+        default_value = "rdma-cluster.toml"
+    )]
+    pub cluster: PathBuf,
+
+    /// Replace a cluster file that holds something else (the changes are shown either way).
+    #[arg(long)]
+    pub force: bool,
+
+    /// Plan each cable's /30 inside this network.
+    #[arg(long, value_name = "CIDR", default_value = "10.254.0.0/16")]
+    pub pool: String,
+
+    /// Reach TARGET_HOST by running `ssh TARGET_HOST '<command>'` on PROXY_HOST. Repeatable;
+    /// written to the cluster file.
+    #[arg(long = "proxy", value_name = "PROXY_HOST:TARGET_HOST")]
+    pub proxies: Vec<String>,
+
+    /// Read host aliases from this ssh config instead of ~/.ssh/config (written to the
+    /// cluster file).
+    #[arg(long, value_name = "FILE")]
+    pub ssh_config: Option<PathBuf>,
+
+    /// Give up on a host that has not answered within this many seconds [default: 10].
+    #[arg(long, value_name = "SECS", value_parser = seconds)]
+    pub connect_timeout: Option<u64>,
+
+    /// Give up on a remote command that runs longer than this many seconds [default: 30].
+    #[arg(long, value_name = "SECS", value_parser = seconds)]
+    pub command_timeout: Option<u64>,
+
+    /// Trust and record the key of a host not yet in known_hosts (a changed key is always
+    /// refused).
+    #[arg(long)]
+    pub accept_new_host_keys: bool,
+
+    /// Log what happens to stderr (-v), with every detail (-vv).
+    #[arg(short, long, action = ArgAction::Count)]
+    pub verbose: u8,
 }
 
 /// The longest timeout we take: a day. Beyond it a typo, not a wish (and a deadline that far

@@ -7,6 +7,7 @@ pub mod cli;
 pub mod cluster_file;
 mod cluster_source;
 pub mod color;
+pub mod discover;
 pub mod dry_run;
 mod gate;
 pub mod host_run;

@@ -1,0 +1,182 @@
+//! `rdma-setup discover` end to end on labs of simulated Macs: it finds every cable from
+//! what the Macs' `system_profiler`, `networksetup`, `ifconfig` and `netstat` print, writes
+//! the cluster file into a folder of its own, and a bare `rdma-setup` in that folder then
+//! configures the cluster and proves every cable.
+//!
+//! Needs root. Without it these tests skip, loudly, unless `CI=true`, where they fail.
+
+mod child;
+
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+
+use child::{binary, Finished, Running};
+use rdma_harness::lab::testing::lab_for_test;
+use rdma_harness::lab::{scenario, Fault, Lab};
+
+const LIMIT: Duration = Duration::from_secs(120);
+
+/// `rdma-setup discover --ssh-config LAB HOSTS...` in the controller, run in `folder`.
+fn discover(lab: &Lab, folder: &Path, hosts: &[&str]) -> Finished {
+    let mut command = lab.controller_command(binary());
+    command
+        .arg("discover")
+        .arg("--ssh-config")
+        .arg(lab.ssh_config_path())
+        .args(hosts)
+        .current_dir(folder)
+        .env("NO_COLOR", "1");
+    Running::start(command).wait(LIMIT)
+}
+
+/// A bare `rdma-setup` in `folder`: the cluster, the ssh config and all, from its file.
+fn bare_run(lab: &Lab, folder: &Path) -> Finished {
+    let mut command: Command = lab.controller_command(binary());
+    command.current_dir(folder).env("NO_COLOR", "1");
+    Running::start(command).wait(LIMIT)
+}
+
+/// The `[[cable]]` tables of a cluster file (the comments mention the word too).
+fn cables_in(file: &str) -> usize {
+    file.lines().filter(|line| *line == "[[cable]]").count()
+}
+
+fn cluster_file(folder: &Path) -> String {
+    std::fs::read_to_string(folder.join("rdma-cluster.toml")).expect("the cluster file")
+}
+
+/// Every `A -> B` row of the connectivity test is a ✓, and there are `cables * 2` of them.
+fn assert_every_cable_pings(run: &Finished, cables: usize) {
+    let log = run.log();
+    assert_eq!(run.code(), Some(0), "{log}");
+    assert!(!run.stdout.contains('✗'), "{log}");
+    let pings: Vec<&str> = run
+        .stdout
+        .lines()
+        .filter(|line| line.contains(" -> ") && line.contains(": "))
+        .collect();
+    assert!(pings.len() >= cables, "{log}");
+    assert!(pings.iter().all(|line| line.contains('✓')), "{log}");
+}
+
+#[test]
+fn three_node_mesh_is_discovered_written_and_configured() {
+    let Some(lab) = lab_for_test(scenario::three_node()) else {
+        return;
+    };
+    let folder = tempfile::tempdir().expect("temp dir");
+    let hosts = ["machine-a", "machine-b", "machine-c"];
+
+    // A host that cannot be reached: named, exit 1, nothing written.
+    let unreachable = discover(&lab, folder.path(), &["machine-a", "no-such-mac"]);
+    let log = unreachable.log();
+    assert_eq!(unreachable.code(), Some(1), "{log}");
+    assert!(unreachable.stderr.contains("ERROR: no-such-mac"), "{log}");
+    assert!(unreachable.stderr.contains("hint: "), "{log}");
+    assert!(!folder.path().join("rdma-cluster.toml").exists(), "{log}");
+
+    let found = discover(&lab, folder.path(), &hosts);
+    let log = found.log();
+    eprintln!("{log}");
+    assert_eq!(found.code(), Some(0), "{log}");
+    for row in [
+        "machine-a en3 <-> machine-b en3, 80 Gb/s",
+        "machine-a en5 <-> machine-c en5, 80 Gb/s",
+        "machine-b en5 <-> machine-c en3, 80 Gb/s",
+        "full mesh: every pair of hosts has a cable",
+    ] {
+        assert!(found.stdout.contains(row), "{row}\n{log}");
+    }
+    let file = cluster_file(folder.path());
+    assert_eq!(cables_in(&file), 3, "{file}");
+    assert!(
+        file.contains("hosts = [\"machine-a\", \"machine-b\", \"machine-c\"]"),
+        "{file}"
+    );
+
+    let configured = bare_run(&lab, folder.path());
+    assert_every_cable_pings(&configured, 3);
+    assert!(
+        configured.stderr.contains("Cluster from rdma-cluster.toml"),
+        "{}",
+        configured.log()
+    );
+
+    // Discovering the configured cluster again plans the same addresses: nothing to write.
+    let again = discover(&lab, folder.path(), &hosts);
+    let log = again.log();
+    assert_eq!(again.code(), Some(0), "{log}");
+    assert!(again.stderr.contains("already holds this cluster"), "{log}");
+    assert_eq!(cluster_file(folder.path()), file);
+}
+
+#[test]
+fn four_node_mesh_is_discovered_written_and_configured() {
+    let Some(lab) = lab_for_test(scenario::four_node()) else {
+        return;
+    };
+    let folder = tempfile::tempdir().expect("temp dir");
+    let found = discover(&lab, folder.path(), &["mac1", "mac2", "mac3", "mac4"]);
+    let log = found.log();
+    eprintln!("{log}");
+    assert_eq!(found.code(), Some(0), "{log}");
+    for row in [
+        "mac1 en2 <-> mac2 en2, 80 Gb/s",
+        "mac1 en3 <-> mac3 en2, 80 Gb/s",
+        "mac1 en4 <-> mac4 en2, 80 Gb/s",
+        "mac2 en3 <-> mac3 en3, 80 Gb/s",
+        "mac2 en4 <-> mac4 en3, 80 Gb/s",
+        "mac3 en4 <-> mac4 en4, 80 Gb/s",
+        "full mesh",
+    ] {
+        assert!(found.stdout.contains(row), "{row}\n{log}");
+    }
+    assert_eq!(cables_in(&cluster_file(folder.path())), 6, "{log}");
+    assert_every_cable_pings(&bare_run(&lab, folder.path()), 6);
+}
+
+#[test]
+fn the_plan_avoids_a_subnet_a_host_already_uses() {
+    let Some(lab) = lab_for_test(scenario::two_node()) else {
+        return;
+    };
+    // hwstudio2's management interface also holds 10.254.0.20/24 (inside its namespace).
+    let added = lab
+        .sh("hwstudio2", "ip addr add 10.254.0.20/24 dev en0")
+        .expect("sh runs");
+    assert!(added.status.success(), "{added:?}");
+    let folder = tempfile::tempdir().expect("temp dir");
+    let found = discover(&lab, folder.path(), &["hwstudio1", "hwstudio2"]);
+    let log = found.log();
+    assert_eq!(found.code(), Some(0), "{log}");
+    let file = cluster_file(folder.path());
+    assert!(!file.contains("\"10.254.0."), "{file}");
+    assert!(
+        found
+            .stdout
+            .contains("hwstudio1 en5 10.254.1.1 <-> hwstudio2 en5 10.254.1.2"),
+        "{log}"
+    );
+    assert_every_cable_pings(&bare_run(&lab, folder.path()), 1);
+}
+
+#[test]
+fn a_host_whose_sshd_is_down_fails_discover_and_writes_nothing() {
+    let spec = scenario::two_node().with(Fault::SshdDown {
+        host: "hwstudio2".into(),
+    });
+    let Some(lab) = lab_for_test(spec) else {
+        return;
+    };
+    let folder = tempfile::tempdir().expect("temp dir");
+    let found = discover(&lab, folder.path(), &["hwstudio1", "hwstudio2"]);
+    let log = found.log();
+    assert_eq!(found.code(), Some(1), "{log}");
+    assert!(
+        found.stderr.contains("ERROR: hwstudio2: cannot connect"),
+        "{log}"
+    );
+    assert!(found.stderr.contains("Nothing was written"), "{log}");
+    assert!(!folder.path().join("rdma-cluster.toml").exists());
+}
