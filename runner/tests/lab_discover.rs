@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use child::{binary, Finished, Running};
 use rdma_harness::lab::testing::lab_for_test;
-use rdma_harness::lab::{scenario, Fault, Lab};
+use rdma_harness::lab::{scenario, Fault, Lab, Quirk};
 
 const LIMIT: Duration = Duration::from_secs(120);
 
@@ -179,4 +179,106 @@ fn a_host_whose_sshd_is_down_fails_discover_and_writes_nothing() {
     );
     assert!(found.stderr.contains("Nothing was written"), "{log}");
     assert!(!folder.path().join("rdma-cluster.toml").exists());
+}
+
+#[test]
+fn an_eight_node_ring_is_a_ring_in_rank_order() {
+    let Some(lab) = lab_for_test(scenario::eight_node_ring()) else {
+        return;
+    };
+    let folder = tempfile::tempdir().expect("temp dir");
+    let hosts: Vec<String> = (1..=8).map(|i| format!("mac{i}")).collect();
+    let hosts: Vec<&str> = hosts.iter().map(String::as_str).collect();
+    let found = discover(&lab, folder.path(), &hosts);
+    let log = found.log();
+    assert_eq!(found.code(), Some(0), "{log}");
+    for row in [
+        "mac1 en2 <-> mac2 en3, 80 Gb/s",
+        "mac1 en3 <-> mac8 en2, 80 Gb/s",
+        "ring: each host has a cable to two others",
+        "JACCL: backend jaccl-ring can run (the ring follows rank order)",
+        "for a full mesh (backend jaccl), cable: mac1 <-> mac3,",
+    ] {
+        assert!(found.stdout.contains(row), "{row}\n{log}");
+    }
+    assert_eq!(cables_in(&cluster_file(folder.path())), 8, "{log}");
+    assert_every_cable_pings(&bare_run(&lab, folder.path()), 8);
+}
+
+#[test]
+fn a_thunderbolt_4_mac_gets_no_plan() {
+    let spec = scenario::three_node().quirk(Quirk::Thunderbolt4 {
+        host: "machine-c".into(),
+    });
+    let Some(lab) = lab_for_test(spec) else {
+        return;
+    };
+    let folder = tempfile::tempdir().expect("temp dir");
+    let found = discover(
+        &lab,
+        folder.path(),
+        &["machine-a", "machine-b", "machine-c"],
+    );
+    let log = found.log();
+    eprintln!("{log}");
+    assert_eq!(found.code(), Some(1), "{log}");
+    assert!(
+        found
+            .stdout
+            .contains("machine-a en5 <-> machine-c en5, 40 Gb/s: Thunderbolt 4, no RDMA on it"),
+        "{log}"
+    );
+    assert!(
+        found
+            .stderr
+            .contains("machine-c has no Thunderbolt 5 cable"),
+        "{log}"
+    );
+    assert!(!folder.path().join("rdma-cluster.toml").exists());
+}
+
+#[test]
+fn a_busy_mac_whose_vpn_holds_the_pool_needs_another_pool() {
+    let spec = scenario::two_node().quirk(Quirk::Busy {
+        host: "hwstudio2".into(),
+    });
+    let Some(lab) = lab_for_test(spec) else {
+        return;
+    };
+    let folder = tempfile::tempdir().expect("temp dir");
+    let hosts = ["hwstudio1", "hwstudio2"];
+    let found = discover(&lab, folder.path(), &hosts);
+    let log = found.log();
+    assert_eq!(found.code(), Some(1), "{log}");
+    assert!(found.stderr.contains("has no free /30 left"), "{log}");
+    assert!(!folder.path().join("rdma-cluster.toml").exists());
+
+    // 10.77.0.0/24 is the lab's management network, where the SSH sessions run: taken too.
+    let with_pool = |pool: &str| {
+        let mut command = lab.controller_command(binary());
+        command
+            .args(["discover", "--pool", pool, "--ssh-config"])
+            .arg(lab.ssh_config_path())
+            .args(hosts)
+            .current_dir(folder.path());
+        Running::start(command).wait(LIMIT)
+    };
+    let found = with_pool("10.77.0.0/24");
+    assert_eq!(found.code(), Some(1), "{}", found.log());
+    assert!(
+        found.stderr.contains("has no free /30 left"),
+        "{}",
+        found.log()
+    );
+    let found = with_pool("10.99.0.0/24");
+    let log = found.log();
+    eprintln!("{log}");
+    assert_eq!(found.code(), Some(0), "{log}");
+    assert!(
+        found
+            .stdout
+            .contains("hwstudio1 en5 10.99.0.1 <-> hwstudio2 en5 10.99.0.2"),
+        "{log}"
+    );
+    assert_every_cable_pings(&bare_run(&lab, folder.path()), 1);
 }

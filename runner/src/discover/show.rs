@@ -193,7 +193,7 @@ pub fn topology(names: &[HostName], topology: &Topology, cables: &[Cable]) -> St
             );
             let _ = writeln!(
                 out,
-                "  for a full mesh (backend jaccl, every pair cabled), cable: {}",
+                "  for a full mesh (backend jaccl, every pair cabled with Thunderbolt 5), cable: {}",
                 pairs(names, &topology.missing)
             );
             out.push_str("  for jaccl-ring, cable the hosts in one loop, each to its two neighbours in rank order\n");
