@@ -109,6 +109,25 @@ fn three_node_mesh_is_discovered_written_and_configured() {
     assert_eq!(again.code(), Some(0), "{log}");
     assert!(again.stderr.contains("already holds this cluster"), "{log}");
     assert_eq!(cluster_file(folder.path()), file);
+
+    // Another pool readdresses every cable: shown, refused without --force, file untouched.
+    let mut command = lab.controller_command(binary());
+    command
+        .args(["discover", "--pool", "10.99.0.0/24", "--ssh-config"])
+        .arg(lab.ssh_config_path())
+        .args(hosts)
+        .current_dir(folder.path());
+    let moved = Running::start(command).wait(LIMIT);
+    let log = moved.log();
+    assert_eq!(moved.code(), Some(1), "{log}");
+    assert!(
+        moved.stdout.contains(
+            "~ cable machine-a en3 <-> machine-b en3: 10.254.0.1 10.254.0.2 -> 10.99.0.1 10.99.0.2"
+        ),
+        "{log}"
+    );
+    assert!(moved.stderr.contains("Add --force to replace it"), "{log}");
+    assert_eq!(cluster_file(folder.path()), file);
 }
 
 #[test]
@@ -279,6 +298,39 @@ fn a_busy_mac_whose_vpn_holds_the_pool_needs_another_pool() {
             .stdout
             .contains("hwstudio1 en5 10.99.0.1 <-> hwstudio2 en5 10.99.0.2"),
         "{log}"
+    );
+    assert_every_cable_pings(&bare_run(&lab, folder.path()), 1);
+}
+
+#[test]
+fn a_mac_behind_another_is_discovered_through_the_proxy_flag() {
+    let spec = scenario::two_node().with(Fault::BehindJump {
+        host: "hwstudio2".into(),
+        jump: "hwstudio1".into(),
+    });
+    let Some(lab) = lab_for_test(spec) else {
+        return;
+    };
+    let folder = tempfile::tempdir().expect("temp dir");
+    let mut command = lab.controller_command(binary());
+    command
+        .args(["discover", "--proxy", "hwstudio1:hwstudio2", "--ssh-config"])
+        .arg(lab.ssh_config_path())
+        .args(["hwstudio1", "hwstudio2"])
+        .current_dir(folder.path());
+    let found = Running::start(command).wait(LIMIT);
+    let log = found.log();
+    assert_eq!(found.code(), Some(0), "{log}");
+    assert!(
+        found
+            .stdout
+            .contains("hwstudio1 en5 <-> hwstudio2 en5, 80 Gb/s"),
+        "{log}"
+    );
+    let file = cluster_file(folder.path());
+    assert!(
+        file.contains("[[proxy]]\nvia = \"hwstudio1\"\ntarget = \"hwstudio2\""),
+        "{file}"
     );
     assert_every_cable_pings(&bare_run(&lab, folder.path()), 1);
 }
