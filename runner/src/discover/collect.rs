@@ -142,6 +142,80 @@ mod tests {
         }
     }
 
+    /// Opens a session per host (`down` cannot be reached), each answering the reads only
+    /// as one batch (`old` has no system_profiler).
+    struct Fake {
+        connected: std::sync::Mutex<Vec<String>>,
+    }
+
+    struct FakeSession(String);
+
+    impl rdma_phase::Transport for FakeSession {
+        fn host(&self) -> &str {
+            &self.0
+        }
+        fn run(&mut self, _: &RemoteCommand) -> Result<CommandOutput, TransportError> {
+            panic!("discover sends its reads together");
+        }
+        fn run_many(
+            &mut self,
+            commands: &[RemoteCommand],
+        ) -> Vec<Result<CommandOutput, TransportError>> {
+            commands
+                .iter()
+                .map(|command| {
+                    let line = command.shell_line();
+                    if self.0 == "old" && line.starts_with("system_profiler") {
+                        return Ok(CommandOutput::new("", "command not found", 127));
+                    }
+                    let text = if line.starts_with("system_profiler") {
+                        r#"{"SPThunderboltDataType" : []}"#
+                    } else {
+                        ""
+                    };
+                    Ok(CommandOutput::new(text, "", 0))
+                })
+                .collect()
+        }
+    }
+
+    impl Connector for Fake {
+        fn connect(&self, host: &Host) -> Result<Box<dyn rdma_phase::Transport>, TransportError> {
+            let name = host.name.to_string();
+            if name == "down" {
+                return Err(TransportError::Connect {
+                    host: name,
+                    reason: "connection refused".into(),
+                    hint: "check that Remote Login is on".into(),
+                });
+            }
+            self.connected.lock().expect("lock").push(name.clone());
+            Ok(Box::new(FakeSession(name)))
+        }
+    }
+
+    #[test]
+    fn every_host_is_read_and_each_failure_names_its_host_in_rank_order() {
+        let fake = Fake {
+            connected: std::sync::Mutex::new(Vec::new()),
+        };
+        let hosts = [host("mac1"), host("down"), host("old"), host("mac4")];
+        let results = collect(&fake, &hosts);
+        assert_eq!(results.len(), 4);
+        assert!(results[0].is_ok() && results[3].is_ok());
+        let facts = results[3].as_ref().expect("read");
+        assert_eq!(facts.thunderbolt.host.as_str(), "mac4");
+        let down = results[1].as_ref().expect_err("unreachable");
+        assert_eq!(down.to_string(), "down: cannot connect: connection refused");
+        assert_eq!(down.hint(), "check that Remote Login is on");
+        let old = results[2].as_ref().expect_err("no system_profiler");
+        assert_eq!(
+            old.to_string(),
+            "old: `system_profiler SPThunderboltDataType -json` failed (exit 127): command not found"
+        );
+        assert_eq!(fake.connected.lock().expect("lock").len(), 3);
+    }
+
     #[test]
     fn a_report_that_is_not_json_names_the_host_and_the_command() {
         let outputs = vec![CommandOutput::new("oops", "", 0); 4];
