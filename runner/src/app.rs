@@ -90,7 +90,7 @@ pub fn execute_interruptible(
         }
     };
     if let Some(crate::cli::Command::Discover(discover)) = &args.command {
-        return Execution::exit(crate::discover::run(discover, out, err));
+        return Execution::exit(crate::discover::run(discover, out, err, interrupt));
     }
     crate::logging::init(args.verbose);
 

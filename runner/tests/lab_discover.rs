@@ -334,3 +334,33 @@ fn a_mac_behind_another_is_discovered_through_the_proxy_flag() {
     );
     assert_every_cable_pings(&bare_run(&lab, folder.path()), 1);
 }
+
+#[test]
+fn ctrl_c_while_a_host_does_not_answer_ends_discover_at_once() {
+    let spec = scenario::two_node().with(Fault::HostDown {
+        host: "hwstudio2".into(),
+    });
+    let Some(lab) = lab_for_test(spec) else {
+        return;
+    };
+    let folder = tempfile::tempdir().expect("temp dir");
+    let mut command = lab.controller_command(binary());
+    command
+        .args(["discover", "--connect-timeout", "60", "--ssh-config"])
+        .arg(lab.ssh_config_path())
+        .args(["hwstudio1", "hwstudio2"])
+        .current_dir(folder.path());
+    let running = Running::start(command);
+    std::thread::sleep(Duration::from_secs(1));
+    running.signal("INT");
+    let stopped = running.wait(Duration::from_secs(10));
+    let log = stopped.log();
+    assert_eq!(stopped.code(), Some(130), "{log}");
+    assert!(
+        stopped
+            .stderr
+            .contains("Interrupted (Ctrl-C): nothing was written."),
+        "{log}"
+    );
+    assert!(!folder.path().join("rdma-cluster.toml").exists());
+}

@@ -2,6 +2,9 @@
 //! four macOS commands it needs, sent together so a host costs about one round trip, and
 //! parsed into what the cabling and the address plan are built from.
 
+use std::sync::Arc;
+use std::time::Duration;
+
 use rdma_phase::discover::{HostNetwork, HostThunderbolt};
 use rdma_phase::parse::{
     parse_hardware_ports, parse_ifconfig, parse_netstat_routes, parse_system_profiler_thunderbolt,
@@ -66,25 +69,45 @@ pub fn commands() -> [RemoteCommand; 4] {
     ]
 }
 
-/// Read every host in parallel; results in the order of `hosts` (rank order).
-pub fn collect(connector: &dyn Connector, hosts: &[Host]) -> Vec<Result<HostFacts, ReadError>> {
-    std::thread::scope(|scope| {
-        let threads: Vec<_> = hosts
-            .iter()
-            .map(|host| scope.spawn(move || read_host(connector, host)))
-            .collect();
-        threads
-            .into_iter()
-            .zip(hosts)
-            .map(|(thread, host)| {
-                thread.join().unwrap_or_else(|_| {
-                    Err(ReadError::Crashed {
-                        host: host.name.to_string(),
-                    })
+/// Ctrl-C came while the hosts were read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Interrupted;
+
+/// How often the waiting thread looks at the hosts' threads and at Ctrl-C.
+const TICK: Duration = Duration::from_millis(20);
+
+/// Read every host in parallel, one thread each; results in the order of `hosts` (rank
+/// order). `interrupted` is asked between ticks: when it says yes, the reads are abandoned
+/// (their threads end with the process).
+pub fn collect<C: Connector + Send + 'static>(
+    connector: Arc<C>,
+    hosts: &[Host],
+    interrupted: &dyn Fn() -> bool,
+) -> Result<Vec<Result<HostFacts, ReadError>>, Interrupted> {
+    let threads: Vec<_> = hosts
+        .iter()
+        .map(|host| {
+            let (connector, host) = (Arc::clone(&connector), host.clone());
+            std::thread::spawn(move || read_host(connector.as_ref(), &host))
+        })
+        .collect();
+    while !threads.iter().all(std::thread::JoinHandle::is_finished) {
+        if interrupted() {
+            return Err(Interrupted);
+        }
+        std::thread::sleep(TICK);
+    }
+    Ok(threads
+        .into_iter()
+        .zip(hosts)
+        .map(|(thread, host)| {
+            thread.join().unwrap_or_else(|_| {
+                Err(ReadError::Crashed {
+                    host: host.name.to_string(),
                 })
             })
-            .collect()
-    })
+        })
+        .collect())
 }
 
 fn read_host(connector: &dyn Connector, host: &Host) -> Result<HostFacts, ReadError> {
@@ -196,11 +219,11 @@ mod tests {
 
     #[test]
     fn every_host_is_read_and_each_failure_names_its_host_in_rank_order() {
-        let fake = Fake {
+        let fake = Arc::new(Fake {
             connected: std::sync::Mutex::new(Vec::new()),
-        };
+        });
         let hosts = [host("mac1"), host("down"), host("old"), host("mac4")];
-        let results = collect(&fake, &hosts);
+        let results = collect(Arc::clone(&fake), &hosts, &|| false).expect("not interrupted");
         assert_eq!(results.len(), 4);
         assert!(results[0].is_ok() && results[3].is_ok());
         let facts = results[3].as_ref().expect("read");

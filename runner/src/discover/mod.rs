@@ -15,7 +15,8 @@
 //! address pool) are `rdma_phase::discover`'s.
 //!
 //! Exit codes: 0 written or unchanged, 1 a host could not be read, nothing to plan, or a
-//! different file in the way without `--force`, 2 a bad command line.
+//! different file in the way without `--force`, 2 a bad command line, 130 Ctrl-C while the
+//! hosts were read (nothing written).
 
 mod cluster;
 mod collect;
@@ -26,6 +27,7 @@ mod write;
 
 use std::io::Write;
 use std::path::Path;
+use std::sync::Arc;
 
 use rdma_phase::discover::{classify, discover_cabling, plan_pool, Cable, HostNetwork};
 use rdma_phase::HostName;
@@ -33,6 +35,8 @@ use rdma_phase::HostName;
 use crate::cli::DiscoverArgs;
 use crate::cluster_file;
 use crate::inert::inert;
+use crate::interrupt::Interrupt;
+use crate::report::INTERRUPTED;
 use crate::ssh::SshConnector;
 
 pub use collect::{HostFacts, ReadError};
@@ -48,7 +52,14 @@ pub const FAILED: i32 = 1;
 pub const USAGE: i32 = 2;
 
 /// Run `discover`: the exit code.
-pub fn run(args: &DiscoverArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+/// With `interrupt`, Ctrl-C while the hosts are read ends discover at once (exit 130);
+/// nothing has been written by then.
+pub fn run(
+    args: &DiscoverArgs,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+    interrupt: Option<&Interrupt>,
+) -> i32 {
     crate::logging::init(args.verbose);
     let request = match request::check(args) {
         Ok(request) => request,
@@ -69,10 +80,18 @@ pub fn run(args: &DiscoverArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32
             .collect::<Vec<_>>()
             .join(", ")
     );
-    let connector = SshConnector::new(request.ssh.clone());
+    let connector = Arc::new(SshConnector::new(request.ssh.clone()));
+    let interrupted = || interrupt.is_some_and(Interrupt::requested);
+    let Ok(results) = collect::collect(connector, &request.hosts, &interrupted) else {
+        if let Some(interrupt) = interrupt {
+            interrupt.restore_terminal();
+        }
+        let _ = writeln!(err, "Interrupted (Ctrl-C): nothing was written.");
+        return INTERRUPTED;
+    };
     let mut facts = Vec::new();
     let mut unreadable = 0;
-    for result in collect::collect(&connector, &request.hosts) {
+    for result in results {
         match result {
             Ok(host) => facts.push(host),
             Err(error) => {
