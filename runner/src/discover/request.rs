@@ -86,6 +86,15 @@ pub fn check(args: &DiscoverArgs) -> Result<Request, String> {
             args.cluster.join("rdma-cluster.toml").display()
         ));
     }
+    if let Some(folder) = args.cluster.parent().filter(|f| !f.as_os_str().is_empty()) {
+        if !folder.is_dir() {
+            return Err(format!(
+                "--cluster {}: the folder {} does not exist; create it or choose another path",
+                args.cluster.display(),
+                folder.display()
+            ));
+        }
+    }
     Ok(Request {
         hosts,
         pool,
@@ -139,7 +148,7 @@ mod tests {
 
     #[test]
     fn bad_requests_are_refused_with_the_culprit() {
-        let cases: [(&[&str], &str); 6] = [
+        let cases: [(&[&str], &str); 7] = [
             (&["mac1"], "at least 2 hosts (got 1)"),
             (&["mac1", "mac1"], "'mac1' is given twice"),
             (&["mac1", "bad host"], "discover: "),
@@ -151,6 +160,10 @@ mod tests {
             (
                 &["a", "b", "--ssh-config", "/nonexistent/x"],
                 "--ssh-config /nonexistent/x",
+            ),
+            (
+                &["a", "b", "-o", "/nonexistent/c.toml"],
+                "the folder /nonexistent does not exist",
             ),
         ];
         for (argv, expected) in cases {
