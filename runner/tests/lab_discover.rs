@@ -364,3 +364,50 @@ fn ctrl_c_while_a_host_does_not_answer_ends_discover_at_once() {
     );
     assert!(!folder.path().join("rdma-cluster.toml").exists());
 }
+
+#[test]
+fn after_recabling_discover_shows_the_changes_and_force_writes_them() {
+    let Some(mut lab) = lab_for_test(scenario::three_node()) else {
+        return;
+    };
+    let folder = tempfile::tempdir().expect("temp dir");
+    let hosts = ["machine-a", "machine-b", "machine-c"];
+    assert_eq!(discover(&lab, folder.path(), &hosts).code(), Some(0));
+    assert_every_cable_pings(&bare_run(&lab, folder.path()), 3);
+    let before = cluster_file(folder.path());
+
+    // At the back of machine-a, the plugs of en3 (to machine-b) and en5 (to machine-c) swap.
+    lab.swap_cables("machine-a", "en3", "en5").expect("swapped");
+    let moved = discover(&lab, folder.path(), &hosts);
+    let log = moved.log();
+    eprintln!("{log}");
+    assert_eq!(moved.code(), Some(1), "{log}");
+    for row in [
+        "machine-a en3 <-> machine-c en5, 80 Gb/s",
+        "machine-a en5 <-> machine-b en3, 80 Gb/s",
+        "- cable machine-a en3 10.254.0.1 <-> machine-b en3 10.254.0.2",
+        "- cable machine-a en5 10.254.0.5 <-> machine-c en5 10.254.0.6",
+        "+ cable machine-a en3 ",
+        "+ cable machine-a en5 ",
+    ] {
+        assert!(moved.stdout.contains(row), "{row}\n{log}");
+    }
+    // The cable nobody touched keeps its addresses.
+    assert!(!moved.stdout.contains("~ cable"), "{log}");
+    assert_eq!(cluster_file(folder.path()), before);
+
+    let mut command = lab.controller_command(binary());
+    command
+        .args(["discover", "--force", "--ssh-config"])
+        .arg(lab.ssh_config_path())
+        .args(hosts)
+        .current_dir(folder.path());
+    let forced = Running::start(command).wait(LIMIT);
+    assert_eq!(forced.code(), Some(0), "{}", forced.log());
+    let after = cluster_file(folder.path());
+    assert!(
+        after.contains("a = { host = \"machine-b\", port = \"en5\", address = \"10.254.0.9\" }"),
+        "{after}"
+    );
+    assert_every_cable_pings(&bare_run(&lab, folder.path()), 3);
+}
