@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use crate::plan::{ClusterPlan, Host, HostId, NodeId, NodeSpec};
-use crate::{CommandOutput, RemoteCommand, Transport, TransportError};
+use crate::{CommandOutput, RemoteCommand, SharedReads, Transport, TransportError};
 
 /// How the run treats changes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -52,6 +52,10 @@ pub struct Context<'a> {
     absent: &'a [(HostId, Absent)],
     /// Nodes whose own setup still has a change to make (in `--check`).
     pending: &'a [NodeId],
+    /// Every host's answers to the phases' shared reads.
+    shared: Option<&'a SharedReads>,
+    /// Nodes whose later phases did not run, and the phase that stopped them.
+    stopped: &'a [(NodeId, &'static str)],
 }
 
 /// Why a host took no part in the run's cluster phases.
@@ -81,7 +85,41 @@ impl<'a> Context<'a> {
             held: Vec::new(),
             absent: &[],
             pending: &[],
+            shared: None,
+            stopped: &[],
         }
+    }
+
+    /// Tell a cluster phase which nodes a phase stopped ([`crate::Outcome::stops_node`]):
+    /// their ports were left alone, so a cable with such an end cannot be tested.
+    #[must_use]
+    pub fn with_stopped(self, nodes: &'a [(NodeId, &'static str)]) -> Self {
+        Self {
+            stopped: nodes,
+            ..self
+        }
+    }
+
+    /// The phase that stopped `node`'s setup, if one did.
+    pub fn stopped_by(&self, node: NodeId) -> Option<&'static str> {
+        self.stopped
+            .iter()
+            .find_map(|(stopped, by)| (*stopped == node).then_some(*by))
+    }
+
+    /// Give the phase every host's answers to the shared reads ([`crate::Phase::shared_reads`]).
+    #[must_use]
+    pub fn with_shared(self, shared: &'a SharedReads) -> Self {
+        Self {
+            shared: Some(shared),
+            ..self
+        }
+    }
+
+    /// What `host` answered to a shared read; `None` when it gave no answer (unreachable, the
+    /// read failed in transport, or the run gathered no shared reads: a dry-run).
+    pub fn shared(&self, host: HostId, command: &RemoteCommand) -> Option<&'a CommandOutput> {
+        self.shared?.get(host, command)
     }
 
     /// Tell a cluster phase which hosts took no part, so that it does not blame a cable for

@@ -16,6 +16,7 @@ pub mod parse;
 pub mod phase;
 pub mod plan;
 pub mod reads;
+pub mod shared;
 pub mod transport;
 
 pub use command::RemoteCommand;
@@ -24,6 +25,7 @@ pub use names::{HostName, IfaceName, NameError};
 pub use outcome::{Outcome, Status};
 pub use phase::{registered_phases, Phase, PhaseError, PhaseRegistration, Scope};
 pub use plan::{ClusterPlan, HostId, Link, NodeId, NodeSpec, PlanError, Prefix};
+pub use shared::SharedReads;
 pub use transport::{CommandOutput, Connector, Transport, TransportError};
 
 /// Where JACCL reads the device matrix from (`MLX_IBV_DEVICES` points here by convention).

@@ -52,6 +52,10 @@ pub struct Outcome {
     /// What a pending row says once its change is made (see [`Outcome::once_done`]).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub once_done: Option<String>,
+    /// A failure that makes the node's later phases pointless or harmful (a cable that does
+    /// not go where the plan says): the runner runs none of them for this node.
+    #[serde(skip)]
+    pub stops_node: bool,
 }
 
 impl Outcome {
@@ -64,6 +68,7 @@ impl Outcome {
             value: None,
             node: None,
             once_done: None,
+            stops_node: false,
         }
     }
 
@@ -108,6 +113,12 @@ impl Outcome {
 
     pub fn with_value(mut self, value: impl Into<String>) -> Self {
         self.value = Some(value.into());
+        self
+    }
+
+    /// Run no later phase for this row's node (see [`Outcome::stops_node`]).
+    pub fn stopping_node(mut self) -> Self {
+        self.stops_node = true;
         self
     }
 

@@ -41,6 +41,14 @@ pub trait Phase: Sync {
         Vec::new()
     }
 
+    /// Reads made on every host, once per run, whose answers every host's run of this phase
+    /// sees through [`Context::shared`]: for a check that needs both ends of a cable. They go
+    /// out with each host's first batch, and no host starts its phases before every host has
+    /// answered them (or is known to be unreachable), so declare them only when needed.
+    fn shared_reads(&self) -> Vec<RemoteCommand> {
+        Vec::new()
+    }
+
     /// `--dry-run`: list, without sending anything, what [`Phase::run`] would send to a Mac
     /// just after a reboot (no bridge, no address, no device file): its reads with
     /// [`Context::would_read`], its changes with [`Context::change`] (not sent in dry-run),
