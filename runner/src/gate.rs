@@ -1,7 +1,8 @@
 //! A meeting point of the host threads: nobody goes on until every host has arrived, and
-//! each learns what the others noted on arrival. The run uses two: before the cluster phases
-//! (pings), where hosts note that they took no part (unreachable, busy); and at the end of a
-//! `--check`, where hosts note that they found failures.
+//! each learns what the others noted on arrival. The run uses three: before the first phase,
+//! where hosts bring their answers to the shared reads (when a phase declared some); before
+//! the cluster phases (pings), where hosts note that they took no part (unreachable, busy);
+//! and at the end of a `--check`, where hosts note that they found failures.
 //!
 //! Unlike `std::sync::Barrier`, a host thread that panics still arrives (its [`Arrival`] is
 //! dropped, with the gate's note for a crashed host), so one crashed host cannot leave the
@@ -79,12 +80,30 @@ pub struct Arrival<'a, N: Clone> {
     arrived: bool,
 }
 
-impl<N: Clone> Arrival<'_, N> {
+impl<'a, N: Clone> Arrival<'a, N> {
     /// Arrive with `note` (if any), wait until every host has, and learn every host's note,
     /// in host order.
-    pub fn arrive_and_wait(mut self, note: Option<N>) -> Vec<(HostId, N)> {
+    pub fn arrive_and_wait(self, note: Option<N>) -> Vec<(HostId, N)> {
+        self.arrive(note).wait()
+    }
+
+    /// Arrive with `note` now and wait later: the host has more to do before it needs the
+    /// others (its own lock to wait for), and the others must not wait for that.
+    pub fn arrive(mut self, note: Option<N>) -> Arrived<'a, N> {
         self.arrived = true;
         self.gate.arrive(self.host, note);
+        Arrived { gate: self.gate }
+    }
+}
+
+/// A host that has arrived and may wait for the others.
+pub struct Arrived<'a, N: Clone> {
+    gate: &'a Gate<N>,
+}
+
+impl<N: Clone> Arrived<'_, N> {
+    /// Wait until every host has arrived; every host's note, in host order.
+    pub fn wait(self) -> Vec<(HostId, N)> {
         self.gate.wait()
     }
 }

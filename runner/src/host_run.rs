@@ -1,12 +1,16 @@
 //! One host's run, on its own thread: connect, take the host lock (when changes may follow)
-//! together with every read the phases declared, the node and host phases, give the lock
-//! back, meet the other hosts, the cluster phases. Each step is sent to the calling thread
+//! together with every read the phases declared, hand the shared reads' answers to the other
+//! hosts and learn theirs, the node and host phases, give the lock back, meet the other
+//! hosts, the cluster phases. Each step is sent to the calling thread
 //! as an [`Event`] the moment it finishes.
 
 use std::time::Instant;
 
 use rdma_phase::host_lock::{self, Liveness};
-use rdma_phase::{Absent, ClusterPlan, Connector, HostId, Mode, NodeId, Outcome, Phase, Scope};
+use rdma_phase::{
+    Absent, ClusterPlan, CommandOutput, Connector, HostId, Mode, NodeId, Outcome, Phase,
+    RemoteCommand, Scope, SharedReads,
+};
 use tracing::{debug, info};
 
 use crate::gate::Gate;
@@ -22,6 +26,8 @@ pub struct Arrived {
     pub absent: Option<Absent>,
     /// Its nodes that still have a change to make (`--check`).
     pub pending: Vec<NodeId>,
+    /// Its nodes a phase stopped, and that phase.
+    pub stopped: Vec<(NodeId, &'static str)>,
 }
 
 impl Arrived {
@@ -30,12 +36,18 @@ impl Arrived {
         Self {
             absent: Some(Absent::Unreachable),
             pending: Vec::new(),
+            stopped: Vec::new(),
         }
     }
 }
 
+/// A host's answers to the shared reads: command line and output.
+pub type SharedAnswers = Vec<(String, CommandOutput)>;
+
 /// Where the host threads wait for each other.
 pub struct Meeting {
+    /// Before the first phase, when a phase declared shared reads; notes are the answers.
+    pub before_phases: Gate<SharedAnswers>,
     /// Before the cluster phases; notes say which hosts took no part and which nodes still
     /// have a change to make.
     pub before_pings: Gate<Arrived>,
@@ -55,6 +67,7 @@ pub fn run_host(
     send: &dyn Fn(Event),
 ) {
     // Arrive at the gates even if a phase panics, so no other host waits forever.
+    let before_phases = meeting.before_phases.arrival(host);
     let before_pings = meeting.before_pings.arrival(host);
     let at_the_end = meeting.at_the_end.arrival(host);
     let name = plan.host(host).name.as_str();
@@ -77,15 +90,34 @@ pub fn run_host(
         .iter()
         .copied()
         .partition(|phase| phase.scope() != Scope::Cluster);
-    let reads = steps.declared_reads(&local);
-    let lock = match mode {
-        Mode::Apply => take_lock(&mut steps, locking, &reads),
+    let shared_reads = shared_reads_of(&local, mode);
+    let mut reads = steps.declared_reads(&local);
+    reads.extend(shared_reads.iter().cloned());
+    // The answers are handed over as soon as they are in, before any wait for the lock: a
+    // host waiting for another run must not hold up the hosts that already hold theirs.
+    let hand_over = |steps: &Steps<'_>| {
+        let answers = steps
+            .session()
+            .map(|session| answers(session, &shared_reads));
+        before_phases.arrive(answers)
+    };
+    let (lock, arrived) = match mode {
+        Mode::Apply => {
+            let mut arrived = None;
+            let lock = take_lock(&mut steps, locking, &reads, |steps| {
+                arrived = Some(hand_over(steps));
+            });
+            (lock, arrived)
+        }
         Mode::Check => {
             steps.prefetch(&reads);
-            Lock::NotNeeded
+            (Lock::NotNeeded, Some(hand_over(&steps)))
         }
-        Mode::DryRun => Lock::NotNeeded,
+        Mode::DryRun => (Lock::NotNeeded, Some(hand_over(&steps))),
     };
+    if let (false, Some(arrived)) = (shared_reads.is_empty(), arrived) {
+        steps.shared = SharedReads::new(arrived.wait());
+    }
     let busy = matches!(lock, Lock::Busy);
     let give_back = match &lock {
         Lock::Ours(content) => Some(host_lock::release(content)),
@@ -108,12 +140,18 @@ pub fn run_host(
     let note = Arrived {
         absent,
         pending: steps.pending.clone(),
+        stopped: steps.stopped.clone(),
     };
-    let noted = (note.absent.is_some() || !note.pending.is_empty()).then_some(note);
+    let noted = (note.absent.is_some() || !note.pending.is_empty() || !note.stopped.is_empty())
+        .then_some(note);
     let all = before_pings.arrive_and_wait(noted);
     steps.absent = all
         .iter()
         .filter_map(|(host, note)| Some((*host, note.absent?)))
+        .collect();
+    steps.stopped = all
+        .iter()
+        .flat_map(|(_, note)| note.stopped.clone())
         .collect();
     steps.pending = all.into_iter().flat_map(|(_, note)| note.pending).collect();
     if !busy {
@@ -145,12 +183,39 @@ enum Lock {
     Busy,
 }
 
+/// Every shared read the phases declare, each once; none in a dry-run, which sends nothing.
+fn shared_reads_of(phases: &[&'static dyn Phase], mode: Mode) -> Vec<RemoteCommand> {
+    let mut reads: Vec<RemoteCommand> = Vec::new();
+    if mode == Mode::DryRun {
+        return reads;
+    }
+    for read in phases.iter().flat_map(|phase| phase.shared_reads()) {
+        if !reads
+            .iter()
+            .any(|known| known.shell_line() == read.shell_line())
+        {
+            reads.push(read);
+        }
+    }
+    reads
+}
+
+/// What the session already knows of the shared reads (a failed read has no answer).
+fn answers(session: &Session, reads: &[RemoteCommand]) -> SharedAnswers {
+    reads
+        .iter()
+        .filter_map(|read| Some((read.shell_line(), session.remembered(read)?.clone())))
+        .collect()
+}
+
 /// Take the lock with the first try sent together with the phases' reads: one round trip
-/// for both when the lock is free, as it almost always is.
+/// for both when the lock is free, as it almost always is. `first_answered` is called once,
+/// as soon as that round trip is over (or when there is no session to send it on).
 fn take_lock(
     steps: &mut Steps<'_>,
     locking: &Locking,
-    reads: &[rdma_phase::RemoteCommand],
+    reads: &[RemoteCommand],
+    first_answered: impl FnOnce(&Steps<'_>),
 ) -> Lock {
     let place = steps.place();
     let liveness = if place.plan.host(place.host).via.is_some() {
@@ -162,12 +227,17 @@ fn take_lock(
     let name = place.plan.host(place.host).name.to_string();
     (steps.send)(Event::PhaseStarted(place.host, LOCK_STEP));
     let Some(session) = steps.session_mut() else {
+        first_answered(steps);
         return Lock::NotNeeded;
     };
     let take = host_lock::take(&locking.who, liveness);
     let first = session
         .send_with_reads(std::slice::from_ref(&take), reads)
         .pop();
+    first_answered(steps);
+    let Some(session) = steps.session_mut() else {
+        return Lock::NotNeeded;
+    };
     let taken = LockStep::new(session, &name).take(locking, liveness, first);
     let (lock, rows) = match taken {
         Ok(Taken::Ours(content)) => (Lock::Ours(content), Vec::new()),

@@ -15,7 +15,7 @@
 use rdma_phase::context::IssuedCommand;
 use rdma_phase::{
     Absent, ClusterPlan, Context, HostId, Mode, NodeId, Outcome, Phase, PhaseError, RemoteCommand,
-    Scope, Status, Transport, TransportError,
+    Scope, SharedReads, Status, Transport, TransportError,
 };
 use tracing::debug;
 
@@ -65,6 +65,11 @@ pub struct Steps<'a> {
     pub failed: bool,
     /// Nodes (this host's before the first gate, every host's after) with a change to make.
     pub pending: Vec<NodeId>,
+    /// Every host's answers to the phases' shared reads.
+    pub shared: SharedReads,
+    /// Nodes a phase found unusable ([`Outcome::stops_node`]), and that phase: their later
+    /// phases do not run (this host's before the second gate, every host's after).
+    pub stopped: Vec<(NodeId, &'static str)>,
 }
 
 /// One phase's run before it is reported.
@@ -83,6 +88,8 @@ impl<'a> Steps<'a> {
             absent: Vec::new(),
             failed: false,
             pending: Vec::new(),
+            shared: SharedReads::default(),
+            stopped: Vec::new(),
         }
     }
 
@@ -218,6 +225,8 @@ impl<'a> Steps<'a> {
     }
 
     fn run_all(&mut self, phases: &[&'static dyn Phase], mode: Mode) -> Vec<Ran> {
+        // Each pass decides afresh which nodes cannot go on.
+        self.stopped.clear();
         let mut all = Vec::new();
         for phase in phases {
             for node in self.place.targets(*phase) {
@@ -268,6 +277,9 @@ impl<'a> Steps<'a> {
         mode: Mode,
     ) -> Option<Ran> {
         let place = self.place;
+        if let Some(ran) = self.not_run(phase, node) {
+            return self.session.is_some().then_some(ran);
+        }
         let session = self.session.as_mut()?;
         (self.send)(Event::PhaseStarted(place.host, phase.name()));
         let mut cx = Context::new(
@@ -278,7 +290,9 @@ impl<'a> Steps<'a> {
             session as &mut dyn Transport,
         )
         .with_absent(&self.absent)
-        .with_pending(&self.pending);
+        .with_pending(&self.pending)
+        .with_shared(&self.shared)
+        .with_stopped(&self.stopped);
         let outcome = if mode == Mode::DryRun {
             phase.dry_run(&mut cx)
         } else {
@@ -293,6 +307,9 @@ impl<'a> Steps<'a> {
             shown.extend(issued.into_iter().filter(|issued| !issued.sent));
         }
         debug!(host = %place.plan.host(place.host).name, phase = phase.name(), ?mode, "phase finished");
+        if let (Some(node), true) = (node, outcomes.iter().any(stops_node)) {
+            self.stopped.push((node, phase.name()));
+        }
         let run = PhaseRun {
             phase: phase.name(),
             scope: phase.scope(),
@@ -302,6 +319,30 @@ impl<'a> Steps<'a> {
         };
         Some(Ran { run, held, lost })
     }
+
+    /// The row of a node phase that does not run because an earlier one stopped its node.
+    fn not_run(&self, phase: &'static dyn Phase, node: Option<NodeId>) -> Option<Ran> {
+        let node = node?;
+        let (_, by) = self.stopped.iter().find(|(stopped, _)| *stopped == node)?;
+        let iface = &self.place.plan.node(node).iface;
+        let row = Outcome::skipped(format!("not run: {by} failed for {iface} (see above)"));
+        let run = PhaseRun {
+            phase: phase.name(),
+            scope: phase.scope(),
+            node: Some(node),
+            outcomes: vec![row],
+            issued: Vec::new(),
+        };
+        Some(Ran {
+            run,
+            held: Vec::new(),
+            lost: None,
+        })
+    }
+}
+
+fn stops_node(row: &Outcome) -> bool {
+    row.stops_node && row.status.is_failure()
 }
 
 /// A phase's rows, or its error as a row (and the error, when it lost the session).

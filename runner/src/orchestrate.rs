@@ -50,6 +50,7 @@ pub fn run_observed(
 ) -> Report {
     let mut report = Report::new(mode, plan.host_ids());
     let meeting = Meeting {
+        before_phases: Gate::new(plan.hosts.len(), None),
         before_pings: Gate::new(plan.hosts.len(), Some(Arrived::crashed())),
         at_the_end: Gate::new(plan.hosts.len(), None),
     };

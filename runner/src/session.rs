@@ -90,6 +90,11 @@ impl Session {
         results
     }
 
+    /// The remembered answer to a read, without sending anything.
+    pub fn remembered(&self, command: &RemoteCommand) -> Option<&CommandOutput> {
+        self.answers.get(&key(command)).map(|(_, output)| output)
+    }
+
     /// Send every read of `reads` not answered yet, at once.
     pub fn prefetch(&mut self, reads: &[RemoteCommand]) {
         self.send_with_reads(&[], reads);

@@ -45,25 +45,23 @@ impl Phase for PingPhase {
 
     fn run(&self, cx: &mut Context<'_>) -> Result<Vec<Outcome>, PhaseError> {
         let probes = probes_from(cx.plan(), cx.host_id());
-        // A host that took no part gets its row at once; the others are pinged together.
+        // A host that took no part, or an end left alone, gets its row at once; the others
+        // are pinged together.
+        let untested = |cx: &Context<'_>, probe: &Probe| {
+            untested(cx, probe)
+                .map(|why| Outcome::skipped(format!("not tested: {why} (see above)")))
+        };
         let sent: Vec<&Probe> = probes
             .iter()
-            .filter(|probe| cx.absent(probe.peer_host_id).is_none())
+            .filter(|probe| untested(cx, probe).is_none())
             .collect();
         let commands: Vec<RemoteCommand> = sent.iter().map(|probe| ping(probe)).collect();
         let mut replies = sent.iter().zip(cx.probe_many(&commands)?);
         let mut outcomes = Vec::new();
         for probe in &probes {
-            let outcome = match cx.absent(probe.peer_host_id) {
+            let outcome = match untested(cx, probe) {
                 // The host's own block already says why; a ping would only blame the cable.
-                Some(why) => Outcome::skipped(format!(
-                    "not tested: {} {} (see above)",
-                    probe.peer_host,
-                    match why {
-                        Absent::Unreachable => "unreachable",
-                        Absent::Busy => "busy with another rdma-setup run",
-                    }
-                )),
+                Some(row) => row,
                 None => match replies.next() {
                     Some((_, None)) => Outcome::skipped("not sent (dry-run)"),
                     Some((_, Some(output))) => {
@@ -93,6 +91,24 @@ impl Phase for PingPhase {
         }
         Ok(outcomes)
     }
+}
+
+/// Why the cable of `probe` is not pinged: its far host took no part, or a phase stopped
+/// one of its ends (nothing was set up on that port).
+fn untested(cx: &Context<'_>, probe: &Probe) -> Option<String> {
+    if let Some(why) = cx.absent(probe.peer_host_id) {
+        let why = match why {
+            Absent::Unreachable => "unreachable",
+            Absent::Busy => "busy with another rdma-setup run",
+        };
+        return Some(format!("{} {why}", probe.peer_host));
+    }
+    let plan = cx.plan();
+    [probe.local, probe.peer].into_iter().find_map(|node| {
+        let by = cx.stopped_by(node)?;
+        let host = &plan.host(plan.host_of(node)).name;
+        Some(format!("{by} failed for {host} {}", plan.node(node).iface))
+    })
 }
 
 /// `ping -c 1 -t 2 -b IFACE PEER`: one echo, two seconds overall (macOS `-t`), bound to
