@@ -2,12 +2,13 @@
 //!
 //! A crate that no code names is not linked, and its `inventory::submit!` silently
 //! disappears (on macOS the linker is stricter still). Naming each phase's static here keeps
-//! all six in the binary; the registry, not this list, decides the run order.
+//! all seven in the binary; the registry, not this list, decides the run order.
 
 use rdma_phase::Phase;
 
 /// Every phase crate, named so the linker keeps it.
-pub const LINKED: [&dyn Phase; 6] = [
+pub const LINKED: [&dyn Phase; 7] = [
+    &rdma_phase_cabling::CABLING,
     &rdma_phase_bridge::BRIDGE,
     &rdma_phase_ip::IP,
     &rdma_phase_ibv_config::IBV_CONFIG,
@@ -28,11 +29,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn all_six_phases_are_registered_in_order() {
+    fn all_seven_phases_are_registered_in_order() {
         let names: Vec<_> = registered().iter().map(|phase| phase.name()).collect();
         assert_eq!(
             names,
             [
+                "cabling",
                 "bridge",
                 "ip",
                 "ibv-config",

@@ -89,7 +89,7 @@ fn usage_errors_name_the_culprit_and_exit_2() {
         ),
         (
             &["--node", "a:en5:10.254.0.5", "--node", "b:en5:10.254.0.6", "--only", "pingg"],
-            "ERROR: unknown phase 'pingg' in --only; the phases are: bridge, ip, ibv-config, rdma-status, ibv-devices, ping\n",
+            "ERROR: unknown phase 'pingg' in --only; the phases are: cabling, bridge, ip, ibv-config, rdma-status, ibv-devices, ping\n",
         ),
         (
             &["--netmask", "30"],

@@ -69,7 +69,7 @@ fn ctrl_c_while_a_host_waits_prints_what_finished_and_exits_130() {
     assert!(signalled.elapsed() < Duration::from_secs(2), "{log}");
     assert_eq!(finished.code(), Some(130), "{log}");
     // hwstudio1 finished its changes; hwstudio2 was still waiting.
-    assert!(finished.stdout.contains("[1/2] Configuring hwstudio1 (en5 -> 10.254.0.1/30)\n  ✓ en5 not in any bridge\n  ✓ Static IP set: 10.254.0.1/30\n"), "{log}");
+    assert!(finished.stdout.contains("[1/2] Configuring hwstudio1 (en5 -> 10.254.0.1/30)\n  ✓ en5 -> hwstudio2 en5 (80 Gb/s)\n  ✓ en5 not in any bridge\n  ✓ Static IP set: 10.254.0.1/30\n"), "{log}");
     assert!(
         finished.stdout.contains(
             "  - interrupted (Ctrl-C) while waiting for another run's lock on hwstudio2\n"

@@ -196,19 +196,47 @@ fn bridged_ports_are_freed_and_disabled_rdma_is_reported() {
 }
 
 #[test]
-fn an_unplugged_cable_fails_the_ping_but_keeps_the_addresses() {
+fn an_unplugged_cable_fails_in_cabling_leaves_the_port_alone_and_works_once_plugged() {
     let spec = scenario::two_node().with(Fault::Unplugged {
         host: "hwstudio1".into(),
         port: "en5".into(),
     });
-    let Some(lab) = lab_for_test(spec) else {
+    let Some(mut lab) = lab_for_test(spec) else {
         return;
     };
     let result = run(&lab, &["--command-timeout", "10"], &[]);
     let log = result.transcript();
     assert_eq!(result.code, Some(1), "{log}");
-    assert!(result.stdout.contains("hwstudio1 -> hwstudio2: ✗"), "{log}");
-    assert!(result.stdout.contains("PORT_DOWN"), "{log}");
+    assert!(
+        result.stdout.contains(
+            "  ✗ nothing is plugged into en5 (planned: a cable to hwstudio2 en5); hwstudio2 en5 has nothing plugged in\n"
+        ),
+        "{log}"
+    );
+    assert!(
+        result.stdout.contains(
+            "hwstudio1 -> hwstudio2: - not tested: cabling failed for hwstudio1 en5 (see above)"
+        ),
+        "{log}"
+    );
+    // No address on a port whose cable does not lead where the plan says.
+    for host in ["hwstudio1", "hwstudio2"] {
+        assert!(
+            lab.static_addrs(host, "en5").expect("ip").is_empty(),
+            "{host}: {log}"
+        );
+    }
+
+    lab.plug("hwstudio1", "en5").expect("plug");
+    let again = run(&lab, &["--command-timeout", "10"], &[]);
+    let log = again.transcript();
+    assert_eq!(again.code, Some(0), "{log}");
+    assert!(
+        again
+            .stdout
+            .contains("  ✓ en5 -> hwstudio2 en5 (80 Gb/s)\n"),
+        "{log}"
+    );
     assert_eq!(
         lab.static_addrs("hwstudio1", "en5").expect("ip"),
         ["10.254.0.5/30"]

@@ -315,12 +315,13 @@ fn sudo_with_a_password() {
 
 #[test]
 fn an_unplugged_cable() {
+    // The cabling phase fails it (no run can fix a cable), where a check used to stop at 3.
     pair_with(
         Fault::Unplugged {
             host: "hwstudio1".into(),
             port: "en5".into(),
         },
-        3,
+        1,
     );
 }
 
