@@ -125,6 +125,7 @@ impl Report {
 
     /// Another run was changing `host` while this check read it: its failures, and every
     /// failed ping (one end may be that host), read half-made changes. They show as pending.
+    /// A failure that stopped its node stands: it is about what no run changes (a cable).
     fn half_made(&mut self, host: HostId) {
         let runs = self.hosts.iter_mut().flat_map(|run| {
             let own = run.host == host;
@@ -133,7 +134,7 @@ impl Report {
                 .filter(move |phase_run| own || phase_run.scope == Scope::Cluster)
         });
         for row in runs.flat_map(|phase_run| &mut phase_run.outcomes) {
-            if row.status == Status::Fail {
+            if row.status == Status::Fail && !row.stops_node {
                 row.status = Status::Pending;
             }
         }
