@@ -13,8 +13,10 @@ use anyhow::{anyhow, bail, Context, Result};
 use rdma_harness::lab::scenario::{PlannedEnd, PLANNED_NETMASK};
 use rdma_harness::lab::Lab;
 
-/// What every host reads, as the tool's phases do.
-const READ_ALL: &str = "ifconfig -a; rdma_ctl status; ibv_devices; cat /tmp/mlx_ibv_devices.json";
+/// What every host reads, as the tool's phases do (the cabling phase's Thunderbolt facts
+/// included).
+const READ_ALL: &str = "ifconfig -a; rdma_ctl status; ibv_devices; cat /tmp/mlx_ibv_devices.json; \
+    system_profiler SPThunderboltDataType -json; networksetup -listallhardwareports";
 
 /// One floor run from rebooted hosts: wall time until every host has pinged.
 pub fn measure(lab: &Lab, ends: &[PlannedEnd]) -> Result<Duration> {

@@ -6,6 +6,7 @@
 //! torn down before the next one starts, also on error. Medians go into one Markdown table
 //! (`table.rs`) on stdout; progress goes to stderr.
 
+mod cpu;
 mod floor;
 mod runs;
 mod table;
@@ -19,6 +20,7 @@ use clap::Args;
 use rdma_harness::lab::{scenario, Fault, Lab, LabSpec};
 
 use crate::build::{cargo_build, target_dir};
+use cpu::CpuClock;
 use runs::Mode;
 use table::Row;
 
@@ -122,25 +124,19 @@ fn measure(lab: &Lab, binary: &Path, spec: &LabSpec, runs: u32) -> Result<table:
     let mut samples = table::Samples::default();
     for run in 1..=runs {
         runs::reset(lab, &ends)?;
+        let clock = CpuClock::now()?;
         let floor = floor::measure(lab, &ends).with_context(|| format!("floor, run {run}"))?;
-        samples.floor.push(floor.as_secs_f64());
+        samples.add_floor(floor.as_secs_f64(), clock.busy_secs_since()?);
 
         runs::reset(lab, &ends)?;
         runs::clear_command_logs(lab)?;
-        let fresh = runs::run_tool(lab, binary, &args, Mode::Fresh)?;
-        samples.add_fresh_commands(&runs::fresh_command_counts(lab));
-        for (mode, tool_run) in [
-            (Mode::Fresh, fresh),
-            (
-                Mode::Rerun,
-                runs::run_tool(lab, binary, &args, Mode::Rerun)?,
-            ),
-            (
-                Mode::Check,
-                runs::run_tool(lab, binary, &args, Mode::Check)?,
-            ),
-        ] {
-            samples.add(mode, &tool_run);
+        for mode in [Mode::Fresh, Mode::Rerun, Mode::Check] {
+            let clock = CpuClock::now()?;
+            let tool_run = runs::run_tool(lab, binary, &args, mode)?;
+            samples.add(mode, &tool_run, clock.busy_secs_since()?);
+            if mode == Mode::Fresh {
+                samples.add_fresh_commands(&runs::fresh_command_counts(lab));
+            }
         }
         eprintln!("bench:   run {run}/{runs} done");
     }

@@ -19,7 +19,10 @@ fn index(mode: Mode) -> usize {
 #[derive(Debug, Default)]
 pub struct Samples {
     /// Floor wall times, seconds.
-    pub floor: Vec<f64>,
+    floor: Vec<f64>,
+    /// CPU seconds the machine spent in each floor run, then in each tool run per mode.
+    floor_cpu: Vec<f64>,
+    cpu: [Vec<f64>; 3],
     /// Tool wall times per mode, seconds.
     seconds: [Vec<f64>; 3],
     /// Per mode, per host: round trips and commands of each run.
@@ -31,9 +34,15 @@ pub struct Samples {
 }
 
 impl Samples {
-    pub fn add(&mut self, mode: Mode, sample: &ToolSample) {
+    pub fn add_floor(&mut self, seconds: f64, cpu_seconds: f64) {
+        self.floor.push(seconds);
+        self.floor_cpu.push(cpu_seconds);
+    }
+
+    pub fn add(&mut self, mode: Mode, sample: &ToolSample, cpu_seconds: f64) {
         let i = index(mode);
         self.seconds[i].push(sample.elapsed.as_secs_f64());
+        self.cpu[i].push(cpu_seconds);
         for (host, counts) in &sample.hosts {
             push(&mut self.round_trips[i], host, counts.round_trips);
             push(&mut self.commands[i], host, counts.commands);
@@ -54,6 +63,8 @@ impl Samples {
             delay_ms,
             floor: median(&self.floor),
             seconds: MODES.map(|m| median(&self.seconds[index(m)])),
+            floor_cpu: median(&self.floor_cpu),
+            cpu: MODES.map(|m| median(&self.cpu[index(m)])),
             round_trips: per_mode(&self.round_trips),
             commands: per_mode(&self.commands),
             ifconfig_a: spread(&self.ifconfig_a),
@@ -96,6 +107,9 @@ pub struct Row {
     pub floor: f64,
     /// Fresh, re-run, check: median seconds.
     pub seconds: [f64; 3],
+    /// Median CPU seconds the whole machine spent: the floor's, then fresh, re-run, check.
+    pub floor_cpu: f64,
+    pub cpu: [f64; 3],
     pub round_trips: [(f64, f64); 3],
     pub commands: [(f64, f64); 3],
     pub ifconfig_a: (f64, f64),
@@ -124,8 +138,9 @@ pub fn machine_line(runs: u32) -> String {
 
 const HEADER: &str = "| hosts | delay each way | floor | fresh | re-run | check | fresh/floor \
     | re-run/floor | round trips/host (fresh/re-run/check) | commands/host (fresh/re-run/check) \
-    | `ifconfig -a`/host (fresh) | `ibv_devices`/host (fresh) |\n\
-    |---|---|---|---|---|---|---|---|---|---|---|---|\n";
+    | `ifconfig -a`/host (fresh) | `ibv_devices`/host (fresh) \
+    | CPU s (floor/fresh/re-run/check) |\n\
+    |---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
 
 pub fn render(rows: &[Row]) -> String {
     let mut out = String::from(HEADER);
@@ -144,7 +159,7 @@ pub fn row_line(row: &Row) -> String {
             .join("/")
     };
     format!(
-        "| {} | {} ms | {:.2} | {fresh:.2} | {rerun:.2} | {check:.2} | {:.2} | {:.2} | {} | {} | {} | {} |",
+        "| {} | {} ms | {:.2} | {fresh:.2} | {rerun:.2} | {check:.2} | {:.2} | {:.2} | {} | {} | {} | {} | {:.2}/{:.2}/{:.2}/{:.2} |",
         topology(row.hosts),
         row.delay_ms,
         row.floor,
@@ -154,6 +169,10 @@ pub fn row_line(row: &Row) -> String {
         three(&row.commands),
         count(row.ifconfig_a),
         count(row.ibv_devices),
+        row.floor_cpu,
+        row.cpu[0],
+        row.cpu[1],
+        row.cpu[2],
     )
 }
 
