@@ -189,7 +189,8 @@ pub fn execute_interruptible(
             };
             let mut exit_code = checked(report.exit_code(), written, err);
             if let Some(hostfile) = &hostfile {
-                exit_code = hostfile.finish(&phases, &report, exit_code, err);
+                let connector = connector.as_ref();
+                exit_code = hostfile.finish(&phases, &report, exit_code, connector, interrupt, err);
             }
             Execution {
                 exit_code,

@@ -1,14 +1,18 @@
 //! `--hostfile FILE`: the MLX hostfile, checked before any host is contacted and written
-//! only once the run has shown every cable working.
+//! only once the run has shown every cable working and every other host has reached rank 0's
+//! address (`hostfile_reach.rs`).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use rdma_phase::{ClusterPlan, Phase};
+use rdma_phase::plan::Host;
+use rdma_phase::{ClusterPlan, Connector, Phase};
 
 use crate::cli::Args;
 use crate::hostfile::Hostfile;
-use crate::report::Report;
+use crate::hostfile_reach::{self, Rank0, Rank0Source};
+use crate::interrupt::Interrupt;
+use crate::report::{Report, INTERRUPTED};
 
 /// The phase whose success proves the cables; without it a hostfile would be a guess.
 const PROVING_PHASE: &str = "ping";
@@ -18,6 +22,12 @@ const PROVING_PHASE: &str = "ping";
 pub struct PendingHostfile {
     path: PathBuf,
     hostfile: Hostfile,
+    /// The address the file gives rank 0, and why.
+    rank0: Rank0,
+    /// The hosts in rank order: all but rank 0 ping its address before the file is written.
+    hosts: Vec<Host>,
+    /// `--replay`: no real host to ping from, so the address is not checked.
+    replay: bool,
     /// `-q`: say nothing when it went well.
     quiet: bool,
 }
@@ -38,31 +48,41 @@ pub fn prepare(
             path.display()
         ));
     }
-    let rank0 = match args.rank0_ip {
-        Some(address) => address,
-        None => {
-            let host = plan.hosts.first().map(|host| host.name.to_string());
-            let host = host.ok_or("--hostfile: the plan has no host")?;
+    let host = plan.hosts.first().map(|host| host.name.to_string());
+    let host = host.ok_or("--hostfile: the plan has no host")?;
+    let (address, source) = match args.rank0_ip {
+        Some(address) => (address, Rank0Source::Flag),
+        None => (
             crate::ssh::host_address(&host, ssh_config)
-                .map_err(|error| format!("--hostfile: rank 0's address: {error}"))?
-        }
+                .map_err(|error| format!("--hostfile: rank 0's address: {error}"))?,
+            Rank0Source::SshConfig(ssh_config.map(Path::to_path_buf)),
+        ),
     };
-    let hostfile = Hostfile::build(plan, rank0).map_err(|error| format!("--hostfile: {error}"))?;
+    let hostfile =
+        Hostfile::build(plan, address).map_err(|error| format!("--hostfile: {error}"))?;
+    let rank0 = Rank0::new(plan, address, source).ok_or("--hostfile: the plan has no host")?;
     Ok(Some(PendingHostfile {
         path: path.clone(),
         hostfile,
+        rank0,
+        hosts: plan.hosts.clone(),
+        replay: args.replay.is_some(),
         quiet: args.quiet,
     }))
 }
 
 impl PendingHostfile {
-    /// Write the file when the run proved every cable; say on `err` what happened either way.
-    /// The exit code, made 1 when the file could not be written.
+    /// Write the file when the run proved every cable and every other host reached rank 0's
+    /// address (pinged over sessions from `connector`); say on `err` what happened either way.
+    /// The exit code, made 1 when a host could not reach rank 0 or the file could not be
+    /// written, 130 when `interrupt` came during the check.
     pub fn finish(
         &self,
         phases: &[&'static dyn Phase],
         report: &Report,
         exit_code: i32,
+        connector: &dyn Connector,
+        interrupt: Option<&Interrupt>,
         err: &mut dyn Write,
     ) -> i32 {
         let shown = self.path.display();
@@ -80,9 +100,29 @@ impl PendingHostfile {
             let _ = writeln!(err, "hostfile {shown} not written: {reason}");
             return exit_code;
         }
+        let reached = if self.replay {
+            format!(
+                "{}; not checked: a replay has no hosts to ping it from",
+                self.rank0.describe()
+            )
+        } else {
+            let answers = hostfile_reach::ask_all(connector, &self.hosts, self.rank0.address);
+            if interrupt.is_some_and(Interrupt::requested) {
+                let _ = writeln!(err, "hostfile {shown} not written: the run was interrupted");
+                return INTERRUPTED;
+            }
+            match hostfile_reach::verdict(&self.rank0, &answers) {
+                Ok(reached) => reached,
+                Err(unreached) => {
+                    let _ = writeln!(err, "hostfile {shown} not written: {unreached}");
+                    return 1;
+                }
+            }
+        };
         match write_whole(&self.path, &self.hostfile.to_json()) {
             Ok(()) if self.quiet => exit_code,
             Ok(()) => {
+                let _ = writeln!(err, "{reached}");
                 let backend = self.hostfile.backend.name();
                 let _ = writeln!(
                     err,

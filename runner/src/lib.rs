@@ -13,6 +13,7 @@ mod gate;
 pub mod host_run;
 pub mod hostfile;
 mod hostfile_output;
+mod hostfile_reach;
 mod inert;
 pub mod interrupt;
 pub mod linked_phases;
