@@ -19,7 +19,8 @@
 //!   channel's stdin, on which nothing more comes; its EOF means the channel closed
 //!   (timeout, lost connection), and it ends the session's process group (every command of
 //!   the batch, TERM then KILL) and removes the directory;
-//! - runs each command as `"${SHELL:-/bin/sh}" -c LINE`, in the user's home directory, with
+//! - runs each command as `"${SHELL:-/bin/sh}" -c LINE` (exec'd by a subshell: no shell
+//!   reports its death by a signal into its stderr), in the user's home directory, with
 //!   exactly its stdin bytes on a pipe (`printf`, a builtin: the bytes reach no argv) or
 //!   /dev/null; its stdout and stderr go through FIFOs to one `head -c` each, one byte over
 //!   [`MAX_OUTPUT`], into files: a flooding command is cut at the source (its next write gets
@@ -61,6 +62,16 @@ const NAME: &str = "rdma-setup-batch";
 ///   exec line's `exec` made this shell its leader); the lifeline ignores TERM itself, so it
 ///   lives to clean up and send KILL.
 /// - A command killed by a signal reports the shell's 128+N, as with `lifeline`.
+/// - No shell that waits for a command writes into its captured stderr: dash prints a
+///   foreground child's death by a signal ("Killed") on its own fd 2, and applies a simple
+///   command's redirections in itself before it forks, so `CMD 2>E` would put that line in
+///   E whenever dash reaps the command before its `head`s end (a race, lost under load).
+///   `rs_run` therefore runs the command as a subshell (which redirects in the child and
+///   `exec`s, leaving no shell in between) or as a pipeline's last part (likewise), and is
+///   itself called with stderr to /dev/null, where the waiting shell's report goes (and the
+///   message of a redirection that fails, which used to reach only the debug log). Not
+///   `{ ( ... ) 2>E; } 2>/dev/null`: dash parses a group holding one subshell as that
+///   subshell and replaces its redirections with the group's.
 /// - Silent commands cost no `wc` and no `cat`: their header says 0 and 0.
 const BODY: &str = r#"if [ "$1" -gt 0 ]; then
   eval "$(head -c "$1")"
@@ -69,15 +80,18 @@ const BODY: &str = r#"if [ "$1" -gt 0 ]; then
     exit 125
   fi
 fi
+rs_run() {
+  if [ $# -gt 2 ]; then
+    printf "$3" 2>/dev/null | "${SHELL:-/bin/sh}" -c "$2" >"$rs_f.O" 2>"$rs_f.E" 4>&-
+  else
+    ( exec "${SHELL:-/bin/sh}" -c "$2" ) </dev/null >"$rs_f.O" 2>"$rs_f.E" 4>&-
+  fi
+}
 rs_job() {
   rs_k=$1 rs_f=$rs_dir/$1
   head -c $((rs_max + 1)) <"$rs_f.O" >"$rs_f.o" &
   head -c $((rs_max + 1)) <"$rs_f.E" >"$rs_f.e" &
-  if [ $# -gt 2 ]; then
-    printf "$3" 2>/dev/null | "${SHELL:-/bin/sh}" -c "$2" >"$rs_f.O" 2>"$rs_f.E" 4>&-
-  else
-    "${SHELL:-/bin/sh}" -c "$2" </dev/null >"$rs_f.O" 2>"$rs_f.E" 4>&-
-  fi
+  rs_run "$@" 2>/dev/null
   rs_s=$?
   wait
   rs_o=0 rs_e=0 rs_c=0
