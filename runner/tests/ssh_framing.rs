@@ -81,7 +81,6 @@ fn every_command_of_a_batch_gets_what_it_gets_alone() {
     assert_eq!(batched.len(), commands.len());
     for ((command, alone), batched) in commands.iter().zip(&alone).zip(&batched) {
         assert!(alone.is_ok(), "{}: {}", command.shell_line(), brief(alone));
-        let alone = &without_lifeline_report(alone.clone());
         assert!(
             alone == batched,
             "{}:\n alone:   {}\n batched: {}",
@@ -226,25 +225,6 @@ fn through_a_proxy_the_batch_runs_on_the_target_and_is_ended_there() {
         "`sleep 120.7373` outlived the batch's timeout"
     );
     assert_eq!(leftovers(tmp.path()), Vec::<String>::new());
-}
-
-/// A command run alone without the line dash's `lifeline` wrapper may add to its stderr
-/// when the command died of SIGKILL: the wrapper's `wait` reports the death ("Killed") on
-/// the channel's stderr when it reaps the command itself, and not when an earlier builtin
-/// reaped it, a race (most runs lose it here). sshd running the command bare reports
-/// nothing, as the batch does (see the test above); once `lifeline` waits with stderr to
-/// /dev/null, this takes nothing off.
-fn without_lifeline_report(
-    alone: Result<CommandOutput, TransportError>,
-) -> Result<CommandOutput, TransportError> {
-    alone.map(|mut output| {
-        if output.exit_code == 137 && output.stderr.ends_with("Killed\n") {
-            output
-                .stderr
-                .truncate(output.stderr.len() - "Killed\n".len());
-        }
-        output
-    })
 }
 
 /// What is left in `tmp` once the batch's directory had a moment to go.

@@ -37,6 +37,8 @@ use rdma_phase::command::quote;
 /// - `kill -TERM -$$` is the process group of this script, which sshd made a session
 ///   leader; should it not be one, the group does not exist and only the command is ended.
 ///   The lifeline ignores TERM itself so it lives to send KILL.
+/// - `wait` reports to /dev/null: dash prints a child's death by a signal ("Killed") on its
+///   own stderr, the channel's, which sshd running the command bare would not.
 /// - `read` is a builtin: ending the lifeline at a normal exit leaves no child behind, and
 ///   it holds neither stdout nor stderr, so it never delays the channel's close.
 const SCRIPT: &str = r#"n=$1
@@ -58,7 +60,7 @@ c=$!
 ) <&3 >/dev/null 2>&1 &
 l=$!
 exec 3<&-
-wait "$c"
+wait "$c" 2>/dev/null
 s=$?
 kill "$l" 2>/dev/null
 exit "$s""#;
