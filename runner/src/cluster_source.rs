@@ -122,7 +122,7 @@ pub fn save(args: &Args, path: &Path) -> Result<String, String> {
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
         Err(error) => return Err(format!("--save {}: {error}", path.display())),
     }
-    std::fs::write(path, &text).map_err(|error| {
+    crate::write_whole::write_whole(path, &text).map_err(|error| {
         format!(
             "--save {}: cannot write it: {error}; check the folder exists and is writable",
             path.display()

@@ -13,6 +13,7 @@ use crate::hostfile::Hostfile;
 use crate::hostfile_reach::{self, Rank0, Rank0Source};
 use crate::interrupt::Interrupt;
 use crate::report::{Report, INTERRUPTED};
+use crate::write_whole::write_whole;
 
 /// The phase whose success proves the cables; without it a hostfile would be a guess.
 const PROVING_PHASE: &str = "ping";
@@ -139,32 +140,4 @@ impl PendingHostfile {
             }
         }
     }
-}
-
-/// Write through a temporary file in the same folder and rename it into place, so a reader
-/// never sees half a hostfile and a failed write leaves the old one.
-fn write_whole(path: &Path, text: &str) -> std::io::Result<()> {
-    let folder = match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent,
-        _ => Path::new("."),
-    };
-    let name = path.file_name().ok_or_else(|| {
-        std::io::Error::new(
-            std::io::ErrorKind::InvalidInput,
-            "the path has no file name",
-        )
-    })?;
-    let mut temporary_name = std::ffi::OsString::from(".");
-    temporary_name.push(name);
-    temporary_name.push(format!(".{}.tmp", std::process::id()));
-    let temporary = folder.join(temporary_name);
-    let written = std::fs::File::create(&temporary).and_then(|mut file| {
-        file.write_all(text.as_bytes())?;
-        file.sync_all()
-    });
-    let renamed = written.and_then(|()| std::fs::rename(&temporary, path));
-    if renamed.is_err() {
-        let _ = std::fs::remove_file(&temporary);
-    }
-    renamed
 }

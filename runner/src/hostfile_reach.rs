@@ -12,9 +12,6 @@ use rdma_phase::{ClusterPlan, CommandOutput, Connector, RemoteCommand, Transport
 
 use crate::inert::inert;
 
-/// Seconds `ping -t` waits overall (macOS: `-t` is the overall timeout in seconds).
-const TIMEOUT_SECONDS: &str = "2";
-
 /// The most of what a host said that a message quotes.
 const QUOTE_CHARS: usize = 160;
 
@@ -85,18 +82,9 @@ pub struct HostAnswer {
     pub answer: Answer,
 }
 
-/// `ping -c 1 -t 2 ADDRESS`: one echo, two seconds overall. Volatile: an address can start
-/// or stop answering at any time, so no earlier answer stands in for it.
+/// `ping -c 1 -t 2 ADDRESS`: one echo over whatever route the host has to it.
 pub fn ping(address: Ipv4Addr) -> RemoteCommand {
-    RemoteCommand::read([
-        "ping".to_owned(),
-        "-c".to_owned(),
-        "1".to_owned(),
-        "-t".to_owned(),
-        TIMEOUT_SECONDS.to_owned(),
-        address.to_string(),
-    ])
-    .volatile()
+    rdma_phase::reads::ping_once(None, address)
 }
 
 /// Every host after rank 0 pings `address`, all at once, each over a session `connector`

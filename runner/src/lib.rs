@@ -30,3 +30,4 @@ pub mod report;
 pub mod selection;
 pub mod session;
 pub mod ssh;
+mod write_whole;

@@ -8,18 +8,10 @@ use rdma_harness::examples::THREE_NODE_MESH;
 use rdma_harness::lab::testing::{lab_for_test, ToolRun};
 use rdma_harness::lab::{scenario, Lab};
 
-/// The `HostName` the lab's ssh config gives `host`: its management address.
+/// `host`'s management address (`en0`): the `HostName` the lab's ssh config gives it.
 fn management_address(lab: &Lab, host: &str) -> String {
-    let config = std::fs::read_to_string(lab.ssh_config_path()).expect("lab ssh config");
-    let block = config
-        .split(&format!("Host {host}\n"))
-        .nth(1)
-        .unwrap_or_else(|| panic!("no block for {host} in\n{config}"));
-    let line = block
-        .lines()
-        .find_map(|line| line.trim().strip_prefix("HostName "));
-    line.unwrap_or_else(|| panic!("no HostName for {host}"))
-        .to_owned()
+    let state = lab.state().host(host).expect("a host of the lab");
+    state.ssh_ip.to_string()
 }
 
 fn run(lab: &Lab, hostfile: &Path, extra: &[&str]) -> ToolRun {

@@ -12,18 +12,10 @@ fn device_file(lab: &Lab, host: &str) -> String {
         .unwrap_or_else(|err| panic!("no device file on {host}: {err}"))
 }
 
-/// The `HostName` the lab's ssh config gives `host`: its management address.
+/// `host`'s management address (`en0`): the `HostName` the lab's ssh config gives it.
 fn management_address(lab: &Lab, host: &str) -> String {
-    let config = std::fs::read_to_string(lab.ssh_config_path()).expect("lab ssh config");
-    let block = config
-        .split(&format!("Host {host}\n"))
-        .nth(1)
-        .unwrap_or_else(|| panic!("no block for {host} in\n{config}"));
-    let line = block
-        .lines()
-        .find_map(|line| line.trim().strip_prefix("HostName "));
-    line.unwrap_or_else(|| panic!("no HostName for {host}"))
-        .to_owned()
+    let state = lab.state().host(host).expect("a host of the lab");
+    state.ssh_ip.to_string()
 }
 
 #[test]

@@ -60,3 +60,22 @@ pub fn thunderbolt_buses() -> RemoteCommand {
 pub fn netstat_routes() -> RemoteCommand {
     RemoteCommand::read(["netstat", "-rn", "-f", "inet"]).about(topic::DEFAULT_ROUTES)
 }
+
+/// Seconds `ping -t` waits overall (macOS: `-t` is the overall timeout; `-W` would be
+/// milliseconds per reply).
+pub const PING_TIMEOUT_SECONDS: &str = "2";
+
+/// `ping -c 1 -t 2 [-b IFACE] ADDRESS`: one echo, two seconds overall. With `bound_to`, the
+/// echo leaves through that port only (Apple's `-b boundif`), so a reply over another route
+/// (the LAN, a VPN) cannot pass for a cable. Volatile: an address can start or stop
+/// answering at any time, so no earlier reply stands in for it.
+pub fn ping_once(bound_to: Option<&str>, address: std::net::Ipv4Addr) -> RemoteCommand {
+    let mut words: Vec<String> = ["ping", "-c", "1", "-t", PING_TIMEOUT_SECONDS]
+        .map(str::to_owned)
+        .to_vec();
+    if let Some(port) = bound_to {
+        words.extend(["-b".to_owned(), port.to_owned()]);
+    }
+    words.push(address.to_string());
+    RemoteCommand::read(words).volatile()
+}

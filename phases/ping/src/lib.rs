@@ -6,13 +6,11 @@ mod probes;
 
 use rdma_phase::facts::address_state;
 use rdma_phase::parse::parse_ping;
-use rdma_phase::{Absent, Context, Outcome, Phase, PhaseError, RemoteCommand, Scope, Status};
+use rdma_phase::{
+    reads, Absent, Context, Outcome, Phase, PhaseError, RemoteCommand, Scope, Status,
+};
 
 pub use probes::{probes_from, report, unanswered, Probe, Unsettled};
-
-/// Seconds `ping -t` waits overall (macOS: `-t` is the overall timeout; `-W` would be
-/// milliseconds per reply).
-const TIMEOUT_SECONDS: &str = "2";
 
 /// The `ping` phase.
 pub struct PingPhase;
@@ -111,22 +109,9 @@ fn untested(cx: &Context<'_>, probe: &Probe) -> Option<String> {
     })
 }
 
-/// `ping -c 1 -t 2 -b IFACE PEER`: one echo, two seconds overall (macOS `-t`), bound to
-/// this end's port (Apple's `-b boundif`), so that a reply over another route (the LAN, a
-/// VPN) cannot pass for the cable. Volatile: a cable can start or stop answering at any
-/// time, so no earlier reply stands in for it.
+/// `ping -c 1 -t 2 -b IFACE PEER`: bound to this end's port (see [`reads::ping_once`]).
 fn ping(probe: &Probe) -> RemoteCommand {
-    RemoteCommand::read([
-        "ping".to_owned(),
-        "-c".to_owned(),
-        "1".to_owned(),
-        "-t".to_owned(),
-        TIMEOUT_SECONDS.to_owned(),
-        "-b".to_owned(),
-        probe.iface.clone(),
-        probe.peer_ip.to_string(),
-    ])
-    .volatile()
+    reads::ping_once(Some(&probe.iface), probe.peer_ip)
 }
 
 #[cfg(test)]

@@ -229,16 +229,7 @@ pub fn from_plan(plan: &ClusterPlan, extras: Extras) -> Result<ClusterFile, From
                 b: end(link.b),
             })
             .collect(),
-        proxies: plan
-            .hosts
-            .iter()
-            .filter_map(|host| {
-                host.via.as_ref().map(|via| Proxy {
-                    via: via.to_string(),
-                    target: host.name.to_string(),
-                })
-            })
-            .collect(),
+        proxies: proxies_of(&plan.hosts),
         ssh: SshSettings {
             config: utf8(extras.ssh_config)?,
             connect_timeout: extras.connect_timeout,
@@ -256,4 +247,17 @@ fn utf8(path: Option<PathBuf>) -> Result<Option<String>, FromArgsError> {
             .ok_or_else(|| FromArgsError::NotUtf8(path.clone()))
     })
     .transpose()
+}
+
+/// The `[[proxy]]` entries of hosts reached through another (`--proxy VIA:TARGET`).
+pub fn proxies_of(hosts: &[rdma_phase::plan::Host]) -> Vec<Proxy> {
+    hosts
+        .iter()
+        .filter_map(|host| {
+            host.via.as_ref().map(|via| Proxy {
+                via: via.to_string(),
+                target: host.name.to_string(),
+            })
+        })
+        .collect()
 }

@@ -9,7 +9,7 @@ use std::path::Path;
 use rdma_phase::discover::{AddressedCable, KeptAddresses};
 use rdma_phase::{HostName, IfaceName};
 
-use crate::cluster_file::{self, CableEnd, ClusterFile, Proxy, SshSettings};
+use crate::cluster_file::{self, CableEnd, ClusterFile, SshSettings};
 
 use super::request::Request;
 
@@ -116,16 +116,7 @@ pub fn build(
                 b: end(&planned.cable.b, planned.address_b),
             })
             .collect(),
-        proxies: request
-            .hosts
-            .iter()
-            .filter_map(|host| {
-                host.via.as_ref().map(|via| Proxy {
-                    via: via.to_string(),
-                    target: host.name.to_string(),
-                })
-            })
-            .collect(),
+        proxies: cluster_file::proxies_of(&request.hosts),
         ssh: SshSettings {
             config: ssh_config,
             connect_timeout: request.connect_timeout.or(old_ssh.connect_timeout),

@@ -9,7 +9,6 @@
 //! - `cluster`: the cluster file to write, and the one already there (its addresses are
 //!   kept for cables that did not change).
 //! - `diff`: what writing would change in that file.
-//! - `write`: the file, written whole (temporary file and rename).
 //!
 //! The building blocks (cables from domain UUIDs, the mesh/ring classification, the
 //! address pool) are `rdma_phase::discover`'s.
@@ -23,7 +22,6 @@ mod collect;
 mod diff;
 mod request;
 mod show;
-mod write;
 
 use std::io::Write;
 use std::path::Path;
@@ -234,7 +232,7 @@ fn finish(
             return fail(err, &message, FAILED);
         }
     }
-    if let Err(error) = write::atomically(path, text) {
+    if let Err(error) = crate::write_whole::write_whole(path, text) {
         let message =
             format!("cannot write {shown}: {error}; check the folder exists and is writable");
         return fail(err, &message, FAILED);

@@ -1,12 +1,13 @@
-//! Writing the cluster file whole: a temporary file in the same folder, then a rename, so a
-//! reader (a bare `rdma-setup` started at the same moment) sees the old file or the new one,
-//! never half of one.
+//! Writing a file whole (the cluster file, the MLX hostfile): a temporary file in the same
+//! folder, then a rename, so a reader (a bare `rdma-setup` or `mlx.launch` started at the
+//! same moment) sees the old file or the new one, never half of one, and a failed write
+//! leaves the old one.
 
 use std::io::Write as _;
 use std::path::Path;
 
 /// Write `text` to `path` through a temporary file next to it.
-pub fn atomically(path: &Path, text: &str) -> std::io::Result<()> {
+pub fn write_whole(path: &Path, text: &str) -> std::io::Result<()> {
     let folder = match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
@@ -38,7 +39,7 @@ mod tests {
         let folder = tempfile::tempdir().expect("temp dir");
         let path = folder.path().join("rdma-cluster.toml");
         std::fs::write(&path, "old\n").expect("write");
-        atomically(&path, "new\n").expect("written");
+        write_whole(&path, "new\n").expect("written");
         assert_eq!(std::fs::read_to_string(&path).expect("read"), "new\n");
         let names: Vec<_> = std::fs::read_dir(folder.path())
             .expect("list")
@@ -51,7 +52,7 @@ mod tests {
     fn a_missing_folder_is_an_error_and_nothing_is_left() {
         let folder = tempfile::tempdir().expect("temp dir");
         let path = folder.path().join("no-such-folder").join("c.toml");
-        assert!(atomically(&path, "x").is_err());
+        assert!(write_whole(&path, "x").is_err());
         assert!(!path.exists());
     }
 }
