@@ -79,6 +79,14 @@ fn read_host<'a>(
     let buses = parse_system_profiler_thunderbolt(&profile.stdout).ok_or_else(|| {
         "system_profiler printed no Thunderbolt data this tool can read".to_owned()
     })?;
+    // Without its own UUIDs no bus can be paired, and every cable would look foreign: a
+    // format this tool does not know must not fail (and stop) every port.
+    if !buses.is_empty() && buses.iter().all(|bus| bus.domain_uuid.is_none()) {
+        return Err(
+            "system_profiler names no Thunderbolt domain UUIDs, so its cables cannot be paired"
+                .to_owned(),
+        );
+    }
     let listing = usable(answer(host, &reads::hardware_ports()), "networksetup")?;
     Ok((buses, parse_hardware_ports(&listing.stdout)))
 }

@@ -263,3 +263,30 @@ fn dry_run_lists_the_two_reads_and_checks_nothing() {
         .iter()
         .all(|line| line.contains("system_profiler") || line.contains("networksetup")));
 }
+
+#[test]
+fn a_system_profiler_without_domain_uuids_is_not_read_as_foreign_cables() {
+    let mut mine = answers("hwstudio1", &[("en5", Some(("hwstudio2", "en5", TB5)))]);
+    let own = domain_uuid("hwstudio1", "en5");
+    let json = &mut mine[0].1.stdout;
+    let line = json
+        .lines()
+        .find(|line| line.contains(&own))
+        .expect("the bus names its own UUID")
+        .to_owned();
+    *json = json.replace(&format!("{line}\n"), "");
+    let row = row(vec![
+        (0, mine),
+        (
+            1,
+            answers("hwstudio2", &[("en5", Some(("hwstudio1", "en5", TB5)))]),
+        ),
+    ]);
+    assert_eq!(row.status, Status::Warn, "{row:?}");
+    assert!(
+        row.message.contains("no Thunderbolt domain UUIDs"),
+        "{}",
+        row.message
+    );
+    assert!(!row.stops_node);
+}
