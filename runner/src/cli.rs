@@ -55,9 +55,10 @@ const VERSION: &str = concat!(
 
 /// Restore RDMA over Thunderbolt 5 on a cluster of Apple-silicon Macs, over SSH.
 ///
-/// Takes the Thunderbolt ports out of bridges, sets their static IPs, writes the JACCL
-/// device file (/tmp/mlx_ibv_devices.json), checks that RDMA is enabled and the RDMA devices
-/// and ports are up, and pings every cable.
+/// Checks that every cable joins the ports the plan pairs, takes the Thunderbolt ports out
+/// of bridges, sets their static IPs, writes the JACCL device file
+/// (/tmp/mlx_ibv_devices.json), checks that RDMA is enabled and the RDMA devices and ports
+/// are up, and pings every cable.
 #[derive(Debug, Parser)]
 // The cluster file's flags come first and the user's after them: the user's win.
 // A subcommand (`discover`) stands alone: no flag of the run before it, none after it but its
