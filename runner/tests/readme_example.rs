@@ -10,7 +10,10 @@ use child::{binary, fixture, Running};
 #[test]
 fn the_quick_start_report_is_what_the_replay_prints() {
     let readme = include_str!("../../README.md");
-    let section = &readme[readme.find("## Quick start").expect("a Quick start section")..];
+    let quick_start = readme
+        .find("## Quick start")
+        .expect("a Quick start section");
+    let section = &readme[quick_start..];
     let start = section
         .find("```\nRDMA Network Setup")
         .expect("a report in the Quick start")
@@ -25,5 +28,8 @@ fn the_quick_start_report_is_what_the_replay_prints() {
         .env("NO_COLOR", "1");
     let replayed = Running::start(command).wait(Duration::from_secs(30));
     assert_eq!(replayed.code(), Some(0), "{}", replayed.log());
-    assert_eq!(shown, replayed.stdout, "README.md's Quick start report is out of date");
+    assert_eq!(
+        shown, replayed.stdout,
+        "README.md's Quick start report is out of date"
+    );
 }
