@@ -95,7 +95,9 @@ fn usable<'a>(
     output: Option<&'a CommandOutput>,
     program: &str,
 ) -> Result<&'a CommandOutput, String> {
-    let output = output.ok_or_else(|| "it did not answer".to_owned())?;
+    let output = output.ok_or_else(|| {
+        format!("{program} gave no answer (it could not be run, or it timed out)")
+    })?;
     if output.success() {
         return Ok(output);
     }
