@@ -290,3 +290,14 @@ fn a_system_profiler_without_domain_uuids_is_not_read_as_foreign_cables() {
     );
     assert!(!row.stops_node);
 }
+
+#[test]
+fn no_answer_here_is_a_warning_naming_the_program() {
+    let row = row(vec![(1, answers("hwstudio2", &[("en5", IDLE)]))]);
+    assert_eq!(row.status, Status::Warn, "{row:?}");
+    assert_eq!(
+        row.message,
+        "where en5's cable leads is not known: system_profiler gave no answer (it could not be run, or it timed out)"
+    );
+    assert!(!row.stops_node);
+}
