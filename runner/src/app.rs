@@ -135,6 +135,7 @@ pub fn execute_interruptible(
             };
             let started = Instant::now();
             let json = args.format == Format::Json;
+            let file = used.as_ref().map(|used| used.path.as_path());
             // A JSON document is printed whole, at the end (or at Ctrl-C).
             let mut live = (!json).then(|| LivePrinter::new(&plan, &style));
             let mut observe = |report: &Report, event: Option<&orchestrate::Event>| {
@@ -155,7 +156,8 @@ pub fn execute_interruptible(
                             let _ = live.finish(out, &stopped);
                         }
                         None => {
-                            let _ = emit(out, &json::render(&plan, &stopped, started.elapsed()));
+                            let document = json::render(&plan, &stopped, started.elapsed(), file);
+                            let _ = emit(out, &document);
                         }
                     }
                     std::process::exit(INTERRUPTED);
@@ -185,7 +187,7 @@ pub fn execute_interruptible(
             }
             let written = match live {
                 Some(live) => live.finish(out, &report),
-                None => emit(out, &json::render(&plan, &report, started.elapsed())),
+                None => emit(out, &json::render(&plan, &report, started.elapsed(), file)),
             };
             let mut exit_code = checked(report.exit_code(), written, err);
             if let Some(hostfile) = &hostfile {

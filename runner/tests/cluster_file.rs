@@ -61,6 +61,29 @@ fn save_writes_a_file_a_bare_run_then_uses() {
 }
 
 #[test]
+fn the_json_report_names_the_cluster_file_it_came_from() {
+    let folder = saved_cluster();
+    let from_file = run_in(folder.path(), &["--dry-run", "--format", "json"]);
+    assert_eq!(from_file.code(), Some(0), "{}", from_file.log());
+    let document: serde_json::Value =
+        serde_json::from_str(&from_file.stdout).expect("one JSON document on stdout");
+    assert_eq!(
+        document["cluster_file"],
+        "rdma-cluster.toml",
+        "{}",
+        from_file.log()
+    );
+
+    let from_flags = run_in(
+        folder.path(),
+        &[&["--dry-run", "--format", "json"][..], &TWO_NODE_PAIR[..]].concat(),
+    );
+    let document: serde_json::Value =
+        serde_json::from_str(&from_flags.stdout).expect("one JSON document on stdout");
+    assert!(document["cluster_file"].is_null(), "{}", from_flags.log());
+}
+
+#[test]
 fn a_flag_typed_on_the_command_line_wins_over_the_file() {
     let folder = saved_cluster();
     let elsewhere = tempfile::tempdir().expect("temp dir");

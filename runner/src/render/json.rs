@@ -5,6 +5,7 @@
 //! meaning or type raises it. Text that came from a host is passed as it is (JSON escapes
 //! every control character), never as terminal output.
 
+use std::path::Path;
 use std::time::Duration;
 
 use rdma_phase::{ClusterPlan, Mode, NodeId, Outcome, Scope, Status, TransportError};
@@ -17,7 +18,13 @@ use crate::report::{HostRun, Report};
 pub const SCHEMA_VERSION: u32 = 1;
 
 /// The report as a JSON document, with a final newline.
-pub fn render(plan: &ClusterPlan, report: &Report, duration: Duration) -> String {
+/// `cluster_file` is the cluster file the run took its hosts from, if it did.
+pub fn render(
+    plan: &ClusterPlan,
+    report: &Report,
+    duration: Duration,
+    cluster_file: Option<&Path>,
+) -> String {
     let document = json!({
         "schema_version": SCHEMA_VERSION,
         "tool": {
@@ -26,6 +33,7 @@ pub fn render(plan: &ClusterPlan, report: &Report, duration: Duration) -> String
             "commit": env!("RDMA_SETUP_COMMIT"),
         },
         "mode": mode(report.mode),
+        "cluster_file": cluster_file.map(|path| path.to_string_lossy()),
         "exit_code": report.exit_code(),
         "interrupted": report.interrupted,
         "duration_ms": duration.as_millis(),
