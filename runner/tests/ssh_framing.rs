@@ -141,6 +141,35 @@ fn a_command_killed_by_a_signal_gets_no_report_of_its_death_in_a_batch() {
     assert_eq!(leftovers(tmp.path()), Vec::<String>::new());
 }
 
+/// A command's frame goes when its shell ends; a background child still holding its stdout
+/// is not waited for (sshd would hold the channel open for it), and leaves nothing behind.
+#[test]
+fn a_background_child_holding_stdout_does_not_hold_the_batch() {
+    if !sshd_available("framing_background_child") {
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let (_client, _sshd, mut session) = open(tmp.path());
+    let commands = [
+        sh("(sleep 3; echo late) & echo now"),
+        RemoteCommand::read(["true"]),
+    ];
+    let started = std::time::Instant::now();
+    let batched = session.run_many(&commands);
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(2),
+        "the batch waited for the child"
+    );
+    assert_eq!(
+        batched,
+        [
+            Ok(CommandOutput::new("now\n", "", 0)),
+            Ok(CommandOutput::new("", "", 0))
+        ]
+    );
+    assert_eq!(leftovers(tmp.path()), Vec::<String>::new());
+}
+
 #[test]
 fn a_sudo_password_reaches_its_command_in_a_batch_without_argv() {
     if !sshd_available("framing_stdin_not_argv") {

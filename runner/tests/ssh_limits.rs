@@ -178,6 +178,28 @@ fn sh(script: &str) -> RemoteCommand {
     RemoteCommand::read(["sh", "-c", script])
 }
 
+/// `yes MARKER` that first writes its PID to `pid_file`. In a batch a flood is cut at the
+/// cap within milliseconds, too soon to be found reliably by polling the process list on a
+/// loaded machine; the PID it wrote names it for sure.
+fn recorded_flood(pid_file: &std::path::Path, marker: &str) -> RemoteCommand {
+    RemoteCommand::read([
+        "sh".to_owned(),
+        "-c".to_owned(),
+        "echo $$ >\"$0\"; exec yes \"$1\"".to_owned(),
+        pid_file.display().to_string(),
+        marker.to_owned(),
+    ])
+}
+
+/// The PID a [`recorded_flood`] wrote.
+fn recorded_pid(pid_file: &std::path::Path) -> Vec<u32> {
+    std::fs::read_to_string(pid_file)
+        .ok()
+        .and_then(|text| text.trim().parse().ok())
+        .into_iter()
+        .collect()
+}
+
 #[test]
 fn a_command_over_the_output_cap_fails_alone() {
     if !sshd_available("batch_output_cap") {
@@ -185,24 +207,22 @@ fn a_command_over_the_output_cap_fails_alone() {
     }
     let client = Client::new();
     let (_sshd, mut session) = session(&client, SshdSetup::default(), Duration::from_secs(20));
-    let flood = ["yes", "rdma-flood.5151"];
+    let pids_dir = tempfile::tempdir().expect("tempdir");
+    let pid_file = pids_dir.path().join("flood.pid");
     let commands = [
         sh("echo before"),
-        RemoteCommand::read(flood),
+        recorded_flood(&pid_file, "rdma-flood.5151"),
         sh("sleep 0.5; echo after"),
         sh("head -c 52428800 /dev/zero >&2"),
     ];
-    let (results, pids) = std::thread::scope(|scope| {
-        let watcher = scope.spawn(|| procs::wait_for(&flood, Duration::from_secs(10)));
-        let results = session.run_many(&commands);
-        (results, watcher.join().expect("watcher"))
-    });
+    let results = session.run_many(&commands);
+    let pids = recorded_pid(&pid_file);
     let mut results = results.into_iter();
     assert_eq!(results.next().expect("0").expect("echo").stdout, "before\n");
     assert_capped(results.next().expect("1"), "stdout");
     assert_eq!(results.next().expect("2").expect("sleep").stdout, "after\n");
     assert_capped(results.next().expect("3"), "stderr");
-    assert!(!pids.is_empty(), "the flood was never seen running");
+    assert!(!pids.is_empty(), "the flood wrote no PID: it never ran");
     let gone = procs::gone_within(&pids, Duration::from_secs(5));
     eprintln!("flood in a batch: gone from the host {gone:?} after the batch");
     assert!(gone.is_some(), "the flooding command still runs");
@@ -314,29 +334,31 @@ fn a_batch_keeps_at_most_the_cap_on_the_hosts_disk_and_leaves_nothing_behind() {
     );
 
     // Floods on both streams: cut at the source, so no file on the host outgrows the cap.
-    let flood = ["yes", "rdma-flood.6161"];
+    // The flood's PID goes elsewhere: `tmp` must be left empty.
+    let pids_dir = tempfile::tempdir().expect("tempdir");
+    let pid_file = pids_dir.path().join("flood.pid");
     let commands = [
-        RemoteCommand::read(flood),
+        recorded_flood(&pid_file, "rdma-flood.6161"),
         sh("head -c 104857600 /dev/zero >&2"),
         sh("echo fine"),
     ];
     let done = AtomicBool::new(false);
-    let (results, (largest, seen), pids) = std::thread::scope(|scope| {
+    let (results, (largest, seen)) = std::thread::scope(|scope| {
         let disk = scope.spawn(|| watch_disk(tmp.path(), &done));
-        let watcher = scope.spawn(|| procs::wait_for(&flood, Duration::from_secs(5)));
         let results = session.run_many(&commands);
         done.store(true, Ordering::Relaxed);
-        let disk = disk.join().expect("disk watcher");
-        (results, disk, watcher.join().expect("watcher"))
+        (results, disk.join().expect("disk watcher"))
     });
+    let pids = recorded_pid(&pid_file);
     let mut results = results.into_iter();
     assert_capped(results.next().expect("0"), "stdout");
     assert_capped(results.next().expect("1"), "stderr");
     assert_eq!(results.next().expect("2").expect("echo").stdout, "fine\n");
     eprintln!("floods in a batch: the largest file on the host held {largest} bytes");
     assert!(seen, "the batch's directory was never seen");
-    assert!(largest <= 4 * 1024 * 1024 + 1, "{largest} bytes on disk");
-    assert!(!pids.is_empty(), "the flood was never seen running");
+    // The file-size limit counts 512-byte blocks: the first block past the cap.
+    assert!(largest <= 4 * 1024 * 1024 + 512, "{largest} bytes on disk");
+    assert!(!pids.is_empty(), "the flood wrote no PID: it never ran");
     assert!(procs::gone_within(&pids, Duration::from_secs(5)).is_some());
     assert_eq!(
         left_in(tmp.path(), Duration::from_secs(2)),

@@ -22,16 +22,21 @@
 //! - runs each command as `"${SHELL:-/bin/sh}" -c LINE` (exec'd by a subshell: no shell
 //!   reports its death by a signal into its stderr), in the user's home directory, with
 //!   exactly its stdin bytes on a pipe (`printf`, a builtin: the bytes reach no argv) or
-//!   /dev/null; its stdout and stderr go through FIFOs to one `head -c` each, one byte over
-//!   [`MAX_OUTPUT`], into files: a flooding command is cut at the source (its next write gets
-//!   SIGPIPE) and costs the Mac at most that on disk;
+//!   /dev/null; its stdout and stderr go straight into files, under a file-size limit
+//!   (`ulimit -f`, in 512-byte blocks: the first block past [`MAX_OUTPUT`]): a flooding
+//!   command is cut at the source (its write past the limit gets SIGXFSZ) and costs the Mac
+//!   at most that on disk, with no process in between. (Readers on FIFOs did the same with
+//!   two `head`s per command: a fifth of all the processes a batch started.) A command's
+//!   frame goes once its shell has ended: what a background child of it writes after that
+//!   is not waited for (sshd would hold the channel open for it), only bounded;
 //! - runs at most [`AT_ONCE`] commands at a time (the rest start as others end), which
 //!   bounds the processes and the disk a batch may take on the Mac;
 //! - as each command ends, in the order they end, prints its frame (`frames`) after
 //!   [`MAGIC`] and truncates its files; removes the directory once all are sent.
 //!
-//! Only sh builtins and `cat`, `head`, `wc`, `mktemp`, `mkfifo`, `rm`, `kill`, `sleep` are
-//! used: macOS's `/bin/sh` (bash 3.2 in POSIX mode) has them, as has dash. Every variable is
+//! Only sh builtins (`ulimit -f` and `-c` included: POSIX) and `cat`, `head` (the stdin
+//! payload), `wc`, `mktemp`, `mkfifo`, `rm`, `kill`, `sleep` are used: macOS's `/bin/sh`
+//! (bash 3.2 in POSIX mode) has them, as has dash. Every variable is
 //! named `rs_*`, so no command sees its environment changed.
 
 use rdma_phase::command::quote;
@@ -50,8 +55,8 @@ pub const AT_ONCE: usize = 8;
 /// The script's name (its `$0`), recognisable in `ps` on the Mac.
 const NAME: &str = "rdma-setup-batch";
 
-/// The fixed part of the script; [`build`] defines `rs_n`, `rs_at_once`, `rs_max` and
-/// `rs_go` (which runs command `$1` as `rs_job INDEX LINE [STDIN-FORMAT]`) before it. `$1`
+/// The fixed part of the script; [`build`] defines `rs_n`, `rs_at_once`, `rs_max`,
+/// `rs_blocks` (the file-size limit) and `rs_go` (which runs command `$1` as `rs_job INDEX LINE [STDIN-FORMAT]`) before it. `$1`
 /// is the stdin payload's length.
 ///
 /// - fd 3 briefly holds the channel's stdin for the lifeline; everything else gets
@@ -65,7 +70,7 @@ const NAME: &str = "rdma-setup-batch";
 /// - No shell that waits for a command writes into its captured stderr: dash prints a
 ///   foreground child's death by a signal ("Killed") on its own fd 2, and applies a simple
 ///   command's redirections in itself before it forks, so `CMD 2>E` would put that line in
-///   E whenever dash reaps the command before its `head`s end (a race, lost under load).
+///   E whenever dash reaps the command before its readers end (a race, lost under load).
 ///   `rs_run` therefore runs the command as a subshell (which redirects in the child and
 ///   `exec`s, leaving no shell in between) or as a pipeline's last part (likewise), and is
 ///   itself called with stderr to /dev/null, where the waiting shell's report goes (and the
@@ -73,6 +78,8 @@ const NAME: &str = "rdma-setup-batch";
 ///   `{ ( ... ) 2>E; } 2>/dev/null`: dash parses a group holding one subshell as that
 ///   subshell and replaces its redirections with the group's.
 /// - Silent commands cost no `wc` and no `cat`: their header says 0 and 0.
+/// - Core dumps are off for the commands (`ulimit -c 0`): a flood ended by SIGXFSZ leaves
+///   no core file behind.
 const BODY: &str = r#"if [ "$1" -gt 0 ]; then
   eval "$(head -c "$1")"
   if [ "$rs_ok" != 1 ]; then
@@ -82,18 +89,17 @@ const BODY: &str = r#"if [ "$1" -gt 0 ]; then
 fi
 rs_run() {
   if [ $# -gt 2 ]; then
-    printf "$3" 2>/dev/null | "${SHELL:-/bin/sh}" -c "$2" >"$rs_f.O" 2>"$rs_f.E" 4>&-
+    printf "$3" 2>/dev/null | "${SHELL:-/bin/sh}" -c "$2" >"$rs_f.o" 2>"$rs_f.e" 4>&-
   else
-    ( exec "${SHELL:-/bin/sh}" -c "$2" ) </dev/null >"$rs_f.O" 2>"$rs_f.E" 4>&-
+    ( exec "${SHELL:-/bin/sh}" -c "$2" ) </dev/null >"$rs_f.o" 2>"$rs_f.e" 4>&-
   fi
 }
 rs_job() {
   rs_k=$1 rs_f=$rs_dir/$1
-  head -c $((rs_max + 1)) <"$rs_f.O" >"$rs_f.o" &
-  head -c $((rs_max + 1)) <"$rs_f.E" >"$rs_f.e" &
+  ulimit -c 0
+  ulimit -f $rs_blocks
   rs_run "$@" 2>/dev/null
   rs_s=$?
-  wait
   rs_o=0 rs_e=0 rs_c=0
   if [ -s "$rs_f.o" ] || [ -s "$rs_f.e" ]; then
     set -- $(cd "$rs_dir" && wc -c "$rs_k.o" "$rs_k.e")
@@ -123,12 +129,7 @@ exec 3<&0 </dev/null
 ) <&3 >/dev/null 2>&1 &
 rs_life=$!
 exec 3<&-
-rs_next=0 rs_fifos=q
-while [ $rs_next -lt $rs_n ]; do
-  rs_fifos="$rs_fifos $rs_next.O $rs_next.E"
-  rs_next=$((rs_next + 1))
-done
-(cd "$rs_dir" && exec mkfifo $rs_fifos) && exec 4<>"$rs_dir/q" || exit 125
+mkfifo "$rs_dir/q" && exec 4<>"$rs_dir/q" || exit 125
 rs_next=0 rs_done=0
 echo rdma-setup-batch 1
 while [ $rs_next -lt $rs_n ] && [ $rs_next -lt $rs_at_once ]; do rs_start; done
@@ -168,8 +169,9 @@ pub struct Script {
 /// The script running `commands` at once; their frames name them by index.
 pub fn build(commands: &[Command<'_>]) -> Script {
     let mut script = format!(
-        "rs_n={} rs_at_once={AT_ONCE} rs_max={MAX_OUTPUT}\nrs_go() {{\n  case $1 in\n",
-        commands.len()
+        "rs_n={} rs_at_once={AT_ONCE} rs_max={MAX_OUTPUT} rs_blocks={}\nrs_go() {{\n  case $1 in\n",
+        commands.len(),
+        MAX_OUTPUT / 512 + 1
     );
     // It may hold a sudo password: built in place, wiped when dropped, never reallocated
     // (a reallocation would leave a copy behind).
