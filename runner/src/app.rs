@@ -8,7 +8,7 @@ use clap::Parser;
 use rdma_phase::plan::ProxySpec;
 use rdma_phase::{ClusterPlan, Connector, Mode, NodeSpec, Phase, Prefix};
 
-use crate::cli::{Args, Format};
+use crate::cli::{self, Args, Format};
 use crate::cluster_source::{self, UsedFile};
 use crate::dry_run::DryRunConnector;
 use crate::interrupt::Interrupt;
@@ -294,7 +294,11 @@ fn prepare(
         None => error,
     })?;
 
-    let ssh_config = ssh_config(args)?;
+    let ssh_config = args
+        .ssh_config
+        .as_deref()
+        .map(cli::checked_ssh_config)
+        .transpose()?;
     let hostfile = hostfile_output::prepare(args, &plan, ssh_config.as_deref())?;
     // Live lines only where a person watches a run that takes time: over SSH, on a
     // terminal, without -q and without logs on the same stream.
@@ -330,25 +334,6 @@ fn prepare(
         progress,
         hostfile,
     })
-}
-
-/// `--ssh-config`, checked before any host is contacted: a typo would otherwise fail every
-/// host with the same error.
-fn ssh_config(args: &Args) -> Result<Option<std::path::PathBuf>, String> {
-    let Some(path) = &args.ssh_config else {
-        return Ok(None);
-    };
-    match std::fs::File::open(path) {
-        Ok(_) if path.is_file() => Ok(Some(path.clone())),
-        Ok(_) => Err(format!(
-            "--ssh-config {}: not a file; give the path of an ssh config file, or leave the flag out to use ~/.ssh/config",
-            path.display()
-        )),
-        Err(error) => Err(format!(
-            "--ssh-config {}: {error}; give the path of an ssh config file, or leave the flag out to use ~/.ssh/config",
-            path.display()
-        )),
-    }
 }
 
 /// The cluster plan a command line describes, or the usage error to show.

@@ -254,6 +254,20 @@ pub struct DiscoverArgs {
     pub verbose: u8,
 }
 
+/// `--ssh-config` (of a run or of `discover`), checked before any host is contacted: a typo
+/// would otherwise fail every host with the same error.
+pub(crate) fn checked_ssh_config(path: &std::path::Path) -> Result<PathBuf, String> {
+    let fix = "give the path of an ssh config file, or leave the flag out to use ~/.ssh/config";
+    match std::fs::File::open(path) {
+        Ok(_) if path.is_file() => Ok(path.to_path_buf()),
+        Ok(_) => Err(format!(
+            "--ssh-config {}: not a file; {fix}",
+            path.display()
+        )),
+        Err(error) => Err(format!("--ssh-config {}: {error}; {fix}", path.display())),
+    }
+}
+
 /// The longest timeout we take: a day. Beyond it a typo, not a wish (and a deadline that far
 /// would overflow the clock). The cluster file's `[ssh]` seconds share it.
 pub(crate) const MAX_TIMEOUT_SECS: u64 = 24 * 60 * 60;
