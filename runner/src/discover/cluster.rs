@@ -102,7 +102,7 @@ pub fn build(
         address: address.to_string(),
     };
     let old_ssh = existing.map(|file| file.ssh.clone()).unwrap_or_default();
-    let ssh_config = match &request.ssh_config {
+    let ssh_config = match &request.ssh.ssh_config {
         Some(path) => Some(utf8(path)?),
         None => old_ssh.config,
     };

@@ -17,10 +17,9 @@ pub struct Request {
     /// Rank order; a host reached through `--proxy` has its `via`.
     pub hosts: Vec<Host>,
     pub pool: Pool,
+    /// `ssh.ssh_config` is `--ssh-config` as the cluster file records it: absolute, so the
+    /// file works from anywhere.
     pub ssh: SshOptions,
-    /// `--ssh-config` as the cluster file records it: absolute, so the file works from
-    /// anywhere.
-    pub ssh_config: Option<PathBuf>,
     pub connect_timeout: Option<u64>,
     pub command_timeout: Option<u64>,
     pub output: PathBuf,
@@ -72,11 +71,15 @@ pub fn check(args: &DiscoverArgs) -> Result<Request, String> {
         host.via = Some(proxy.via);
     }
     let pool = Pool::parse(&args.pool).map_err(|error| format!("--pool: {error}"))?;
-    let ssh_config = args.ssh_config.as_deref().map(ssh_config).transpose()?;
+    let defaults = SshOptions::default();
     let ssh = SshOptions {
-        ssh_config: ssh_config.clone(),
-        connect_timeout: Duration::from_secs(args.connect_timeout.unwrap_or(10)),
-        command_timeout: Duration::from_secs(args.command_timeout.unwrap_or(30)),
+        ssh_config: args.ssh_config.as_deref().map(ssh_config).transpose()?,
+        connect_timeout: args
+            .connect_timeout
+            .map_or(defaults.connect_timeout, Duration::from_secs),
+        command_timeout: args
+            .command_timeout
+            .map_or(defaults.command_timeout, Duration::from_secs),
         accept_new_host_keys: args.accept_new_host_keys,
     };
     if args.cluster.is_dir() {
@@ -99,7 +102,6 @@ pub fn check(args: &DiscoverArgs) -> Result<Request, String> {
         hosts,
         pool,
         ssh,
-        ssh_config,
         connect_timeout: args.connect_timeout,
         command_timeout: args.command_timeout,
         output: args.cluster.clone(),
