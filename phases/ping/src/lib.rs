@@ -36,7 +36,7 @@ impl Phase for PingPhase {
         Scope::Cluster
     }
 
-    /// Pings are probes: [`Context::probe`] lists them in dry-run and sends nothing.
+    /// Pings are probes: [`Context::probe_many`] lists them in dry-run and sends nothing.
     fn dry_run(&self, cx: &mut Context<'_>) -> Result<Vec<Outcome>, PhaseError> {
         self.run(cx)
     }
@@ -45,24 +45,23 @@ impl Phase for PingPhase {
         let probes = probes_from(cx.plan(), cx.host_id());
         // A host that took no part, or an end left alone, gets its row at once; the others
         // are pinged together.
-        let untested = |cx: &Context<'_>, probe: &Probe| {
-            untested(cx, probe)
-                .map(|why| Outcome::skipped(format!("not tested: {why} (see above)")))
-        };
-        let sent: Vec<&Probe> = probes
+        let untested: Vec<Option<String>> =
+            probes.iter().map(|probe| untested(cx, probe)).collect();
+        let commands: Vec<RemoteCommand> = probes
             .iter()
-            .filter(|probe| untested(cx, probe).is_none())
+            .zip(&untested)
+            .filter(|(_, why)| why.is_none())
+            .map(|(probe, _)| ping(probe))
             .collect();
-        let commands: Vec<RemoteCommand> = sent.iter().map(|probe| ping(probe)).collect();
-        let mut replies = sent.iter().zip(cx.probe_many(&commands)?);
+        let mut replies = cx.probe_many(&commands)?.into_iter();
         let mut outcomes = Vec::new();
-        for probe in &probes {
-            let outcome = match untested(cx, probe) {
+        for (probe, why) in probes.iter().zip(untested) {
+            let outcome = match why {
                 // The host's own block already says why; a ping would only blame the cable.
-                Some(row) => row,
+                Some(why) => Outcome::skipped(format!("not tested: {why} (see above)")),
                 None => match replies.next() {
-                    Some((_, None)) => Outcome::skipped("not sent (dry-run)"),
-                    Some((_, Some(output))) => {
+                    Some(None) => Outcome::skipped("not sent (dry-run)"),
+                    Some(Some(output)) => {
                         let row = report(probe, parse_ping(&output.stdout), &output);
                         if row.status == Status::Fail {
                             // A port without its address cannot answer for the cable yet,
