@@ -189,25 +189,9 @@ impl<'a> Context<'a> {
         self.send(command)
     }
 
-    /// Run a read that measures the real world (a ping). In dry-run there is no world to
-    /// measure: the command is listed but not simulated, and `None` comes back.
-    pub fn probe(
-        &mut self,
-        command: &RemoteCommand,
-    ) -> Result<Option<CommandOutput>, TransportError> {
-        if self.mode == Mode::DryRun {
-            self.issued.push(IssuedCommand {
-                line: self.transport.describe(command),
-                stdin: None,
-                sent: false,
-            });
-            return Ok(None);
-        }
-        self.read(command).map(Some)
-    }
-
-    /// [`Context::probe`] for several independent probes at once (the pings of every
-    /// cable of a host): they go out together, so a dead cable costs its timeout once.
+    /// Run reads that measure the real world (the pings of every cable of a host), all at
+    /// once, so a dead cable costs its timeout once. In dry-run there is no world to
+    /// measure: the commands are listed but not simulated, and `None` comes back for each.
     pub fn probe_many(
         &mut self,
         commands: &[RemoteCommand],
