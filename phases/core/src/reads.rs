@@ -55,8 +55,9 @@ pub fn thunderbolt_buses() -> RemoteCommand {
     RemoteCommand::read(["system_profiler", "SPThunderboltDataType", "-json"]).about(topic::RDMA)
 }
 
-/// `netstat -rn -f inet`: the IPv4 routing table (where the default route leads). Setting
-/// an address adds a route, so it is about the network.
+/// `netstat -rn -f inet`: the IPv4 routing table, read for where the default route leads.
+/// About the default routes, not the network: setting a cable's address adds a route for
+/// its subnet but never changes the defaults (see [`topic::DEFAULT_ROUTES`]).
 pub fn netstat_routes() -> RemoteCommand {
     RemoteCommand::read(["netstat", "-rn", "-f", "inet"]).about(topic::DEFAULT_ROUTES)
 }
