@@ -160,7 +160,7 @@ pub fn missing_gid_row(held: AddressState, mode: Mode, facts: &NodeFacts<'_>) ->
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use rdma_phase::parse::{parse_ibv_devices, parse_ibv_devinfo};
     use rdma_phase::Status;
@@ -169,7 +169,8 @@ mod tests {
     const HEADER: &str =
         "    device          \t   node GUID\n    ------          \t----------------\n";
 
-    fn facts() -> NodeFacts<'static> {
+    /// hwstudio1's node en5 (`rdma_en5`, 10.254.0.5), the node these tests judge.
+    pub(crate) fn facts() -> NodeFacts<'static> {
         NodeFacts {
             host: "hwstudio1",
             iface: "en5",

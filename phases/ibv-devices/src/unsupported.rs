@@ -206,9 +206,9 @@ pub fn unsupported_row(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::decide::tests::facts;
     use rdma_phase::Status;
     use rstest::rstest;
-    use std::net::Ipv4Addr;
 
     /// en5 is "Thunderbolt 2" and en2 is "Thunderbolt 5": a lookup that took N from `enN`
     /// would read the other bus.
@@ -219,15 +219,6 @@ mod tests {
         format!(
             "{{\n  \"SPThunderboltDataType\" : [\n    {{\n      \"_name\" : \"thunderboltusb4_bus_4\",\n      \"domain_uuid_key\" : \"7F158861-C131-4D0D-83B6-CA50EF76C32B\",\n      \"receptacle_1_tag\" : {{\n        \"current_speed_key\" : \"80 Gb/s\",\n        \"receptacle_id_key\" : \"5\"\n      }}\n    }},\n    {{\n      \"_name\" : \"thunderboltusb4_bus_1\",\n      \"domain_uuid_key\" : \"00000008-0000-4000-8000-000000000008\",\n      \"receptacle_1_tag\" : {{\n        \"current_speed_key\" : \"{speed}\",\n        \"receptacle_id_key\" : \"2\"\n      }}\n    }}\n  ]\n}}\n"
         )
-    }
-
-    fn facts() -> NodeFacts<'static> {
-        NodeFacts {
-            host: "hwstudio1",
-            iface: "en5",
-            device: "rdma_en5".into(),
-            address: Ipv4Addr::new(10, 254, 0, 5),
-        }
     }
 
     fn ok(stdout: &str) -> CommandOutput {
