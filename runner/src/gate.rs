@@ -89,19 +89,19 @@ impl<'a, N: Clone> Arrival<'a, N> {
 
     /// Arrive with `note` now and wait later: the host has more to do before it needs the
     /// others (its own lock to wait for), and the others must not wait for that.
-    pub fn arrive(mut self, note: Option<N>) -> Arrived<'a, N> {
+    pub fn arrive(mut self, note: Option<N>) -> Waiting<'a, N> {
         self.arrived = true;
         self.gate.arrive(self.host, note);
-        Arrived { gate: self.gate }
+        Waiting { gate: self.gate }
     }
 }
 
 /// A host that has arrived and may wait for the others.
-pub struct Arrived<'a, N: Clone> {
+pub struct Waiting<'a, N: Clone> {
     gate: &'a Gate<N>,
 }
 
-impl<N: Clone> Arrived<'_, N> {
+impl<N: Clone> Waiting<'_, N> {
     /// Wait until every host has arrived; every host's note, in host order.
     pub fn wait(self) -> Vec<(HostId, N)> {
         self.gate.wait()

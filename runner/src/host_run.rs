@@ -101,13 +101,13 @@ pub fn run_host(
             .map(|session| answers(session, &shared_reads));
         before_phases.arrive(answers)
     };
-    let (lock, arrived) = match mode {
+    let (lock, waiting) = match mode {
         Mode::Apply => {
-            let mut arrived = None;
+            let mut waiting = None;
             let lock = take_lock(&mut steps, locking, &reads, |steps| {
-                arrived = Some(hand_over(steps));
+                waiting = Some(hand_over(steps));
             });
-            (lock, arrived)
+            (lock, waiting)
         }
         Mode::Check => {
             steps.prefetch(&reads);
@@ -115,8 +115,8 @@ pub fn run_host(
         }
         Mode::DryRun => (Lock::NotNeeded, Some(hand_over(&steps))),
     };
-    if let (false, Some(arrived)) = (shared_reads.is_empty(), arrived) {
-        steps.shared = SharedReads::new(arrived.wait());
+    if let (false, Some(waiting)) = (shared_reads.is_empty(), waiting) {
+        steps.shared = SharedReads::new(waiting.wait());
     }
     let busy = matches!(lock, Lock::Busy);
     let give_back = match &lock {
