@@ -1,7 +1,7 @@
 //! The row for one planned port: where its cable really leads, against the plan.
 
 use rdma_phase::discover::{Cabling, PortRef};
-use rdma_phase::parse::LinkSpeed;
+use rdma_phase::parse::{find_hardware_port, LinkSpeed};
 use rdma_phase::{ClusterPlan, HostId, IfaceName, NodeId, Outcome};
 
 use crate::Gathered;
@@ -144,11 +144,7 @@ pub fn verdict(gathered: &Gathered, planned: &Planned) -> Outcome {
 /// The port `iface` of `host`, when networksetup names it a Thunderbolt port.
 fn thunderbolt_port(gathered: &Gathered, host: HostId, iface: &IfaceName) -> Option<PortRef> {
     let facts = gathered.hosts.get(host.0)?;
-    let receptacle = facts
-        .ports
-        .iter()
-        .find(|port| port.device.as_deref() == Some(iface.as_str()))?
-        .thunderbolt_receptacle()?;
+    let receptacle = find_hardware_port(&facts.ports, iface.as_str())?.thunderbolt_receptacle()?;
     Some(PortRef {
         host,
         port: iface.clone(),
