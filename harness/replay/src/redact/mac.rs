@@ -26,18 +26,17 @@ pub(super) fn placeholder(macs: &mut Numbering, original: &str) -> Option<String
     if octets.iter().all(|&o| o == 0) || octets.first().is_some_and(|o| o & 1 == 1) {
         return None;
     }
-    let key = octets
-        .iter()
-        .map(|o| format!("{o:02x}"))
-        .collect::<Vec<_>>()
-        .join(":");
-    let value = 0x5e00_5300 + macs.number(key);
+    let value = 0x5e00_5300 + macs.number(colon_hex(&octets, true));
     let padded = original.split(':').all(|octet| octet.len() == 2);
-    let octets = [0, 0, value >> 24, value >> 16, value >> 8, value];
-    let rendered = octets
+    let placeholder = [0, 0, value >> 24, value >> 16, value >> 8, value].map(|o| (o & 0xff) as u8);
+    Some(in_case_of(original, colon_hex(&placeholder, padded)))
+}
+
+/// Octets as lowercase hex joined by colons, each two digits when `padded`.
+fn colon_hex(octets: &[u8], padded: bool) -> String {
+    octets
         .iter()
         .map(|o| {
-            let o = o & 0xff;
             if padded {
                 format!("{o:02x}")
             } else {
@@ -45,8 +44,7 @@ pub(super) fn placeholder(macs: &mut Numbering, original: &str) -> Option<String
             }
         })
         .collect::<Vec<_>>()
-        .join(":");
-    Some(in_case_of(original, rendered))
+        .join(":")
 }
 
 #[cfg(test)]
@@ -55,6 +53,7 @@ mod tests {
 
     use proptest::prelude::*;
 
+    use super::colon_hex;
     use crate::redact::scan::literal;
     use crate::redact::testing::bare;
 
@@ -99,23 +98,21 @@ mod tests {
             any::<bool>(),
         )
             .prop_map(|(octets, padded, upper)| {
-                let text = octets
-                    .iter()
-                    .map(|o| {
-                        if padded {
-                            format!("{o:02x}")
-                        } else {
-                            format!("{o:x}")
-                        }
-                    })
-                    .collect::<Vec<_>>()
-                    .join(":");
+                let text = colon_hex(&octets, padded);
                 if upper {
                     text.to_ascii_uppercase()
                 } else {
                     text
                 }
             })
+    }
+
+    /// A MAC padded and in lowercase, so that its forms compare equal.
+    fn normalized(mac: &str) -> String {
+        mac.split(':')
+            .map(|o| format!("{:0>2}", o.to_ascii_lowercase()))
+            .collect::<Vec<_>>()
+            .join(":")
     }
 
     proptest! {
@@ -158,17 +155,9 @@ mod tests {
                                 "{:?}",
                                 middle
                             );
-                            let key = mac
-                                .split(':')
-                                .map(|o| format!("{:0>2}", o.to_ascii_lowercase()))
-                                .collect::<Vec<_>>()
-                                .join(":");
-                            let normal = middle
-                                .split(':')
-                                .map(|o| format!("{:0>2}", o.to_ascii_lowercase()))
-                                .collect::<Vec<_>>()
-                                .join(":");
-                            let earlier = seen.entry(key).or_insert_with(|| normal.clone());
+                            let normal = normalized(middle);
+                            let earlier =
+                                seen.entry(normalized(mac)).or_insert_with(|| normal.clone());
                             prop_assert_eq!(&*earlier, &normal);
                         }
                     }
