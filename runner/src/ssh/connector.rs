@@ -3,7 +3,6 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use rdma_phase::command::through_proxy;
 use rdma_phase::plan::Host;
 use rdma_phase::{Transport, TransportError};
 
@@ -15,7 +14,7 @@ use super::options::SshOptions;
 use super::prompt::{Prompter, SecretPrompt, TtyPrompt};
 use super::proxy::Via;
 use super::route;
-use super::session::Connector;
+use super::session::{Connector, Established};
 use super::spare::Spare;
 use super::transport::SshTransport;
 
@@ -61,41 +60,59 @@ impl SshConnector {
             prompter: &self.prompter,
             known_hosts_lock: &self.known_hosts_lock,
         };
-        let Some(proxy) = &host.via else {
-            tracing::debug!(host = %name, "connecting");
-            let established = route::establish(&connector, &Destination::new(name), None, 0)
-                .map_err(|failure| failure.into_error(name))?;
-            let spare = Spare::start(&established.session);
-            return Ok(SshTransport::new(
-                name.to_owned(),
-                None,
-                established,
-                spare,
-                self.options.command_timeout,
-                Arc::clone(&self.prompter),
-            ));
+        let (via, established) = match &host.via {
+            None => {
+                tracing::debug!(host = %name, "connecting");
+                let established = route::establish(&connector, &Destination::new(name), None, 0)
+                    .map_err(|failure| failure.into_error(name))?;
+                (None, established)
+            }
+            Some(proxy) => {
+                let via = Via {
+                    proxy: proxy.as_str().to_owned(),
+                    target: name.to_owned(),
+                };
+                tracing::debug!(host = %name, proxy = %via.proxy, "connecting through --proxy");
+                let established =
+                    route::establish(&connector, &Destination::new(&via.proxy), None, 0).map_err(
+                        |failure| {
+                            failure
+                                .context(&format!("proxy host {}", via.proxy))
+                                .into_error(name)
+                        },
+                    )?;
+                (Some(via), established)
+            }
         };
-
-        let via = Via {
-            proxy: proxy.as_str().to_owned(),
-            target: name.to_owned(),
-        };
-        tracing::debug!(host = %name, proxy = %via.proxy, "connecting through --proxy");
-        let established = route::establish(&connector, &Destination::new(&via.proxy), None, 0)
-            .map_err(|failure| {
-                failure
-                    .context(&format!("proxy host {}", via.proxy))
-                    .into_error(name)
-            })?;
-        // Prove now that the proxy reaches the target, so an unreachable target is a
-        // connection error (the host is skipped) rather than a failure of its first command.
-        let started = Instant::now();
         let mut spare = Spare::start(&established.session);
+        if let Some(via) = &via {
+            self.prove_proxy(name, via, &established, &mut spare)?;
+        }
+        Ok(SshTransport::new(
+            name.to_owned(),
+            via,
+            established,
+            spare,
+            self.options.command_timeout,
+            Arc::clone(&self.prompter),
+        ))
+    }
+
+    /// Prove now that the proxy reaches the target, so an unreachable target is a
+    /// connection error (the host is skipped) rather than a failure of its first command.
+    fn prove_proxy(
+        &self,
+        name: &str,
+        via: &Via,
+        established: &Established,
+        spare: &mut Spare,
+    ) -> Result<(), TransportError> {
+        let started = Instant::now();
         let probe = batch::run_one(
             &established.session,
             std::os::fd::AsFd::as_fd(&established.socket),
-            &mut spare,
-            &through_proxy(name, "true"),
+            spare,
+            &via.wrap("true"),
             None,
             // `ssh TARGET true` ends by itself or by the timeout's channel close (its ssh
             // then reads EOF); no lifeline needed.
@@ -112,52 +129,34 @@ impl SshConnector {
             took = ?started.elapsed(),
             "proxy probe answered"
         );
-        match probe {
-            Ok(output) if output.success() => {}
-            Ok(output) => {
-                return Err(unreachable(format!(
-                    "{} cannot run commands on {} over SSH (exit {}): {}",
-                    via.proxy,
-                    via.target,
-                    output.exit_code,
-                    output.combined_trimmed()
-                )))
-            }
-            Err(ExecError::TimedOut) => {
-                return Err(unreachable(format!(
-                    "{} did not reach {} over SSH within {} s",
-                    via.proxy,
-                    via.target,
-                    started.elapsed().as_secs()
-                )))
-            }
-            Err(ExecError::TooMuchOutput(stream)) => {
-                return Err(unreachable(format!(
-                    "{} printed endlessly on {} for `ssh {} true`",
-                    via.proxy,
-                    stream.name(),
-                    via.target
-                )))
-            }
+        let reason = match probe {
+            Ok(output) if output.success() => return Ok(()),
+            Ok(output) => format!(
+                "{} cannot run commands on {} over SSH (exit {}): {}",
+                via.proxy,
+                via.target,
+                output.exit_code,
+                output.combined_trimmed()
+            ),
+            Err(ExecError::TimedOut) => format!(
+                "{} did not reach {} over SSH within {} s",
+                via.proxy,
+                via.target,
+                started.elapsed().as_secs()
+            ),
+            Err(ExecError::TooMuchOutput(stream)) => format!(
+                "{} printed endlessly on {} for `ssh {} true`",
+                via.proxy,
+                stream.name(),
+                via.target
+            ),
             Err(
                 ExecError::Lost(reason)
                 | ExecError::Refused(reason)
                 | ExecError::Unanswered { reason, .. },
-            ) => {
-                return Err(unreachable(format!(
-                    "the session to proxy host {} broke: {reason}",
-                    via.proxy
-                )))
-            }
-        }
-        Ok(SshTransport::new(
-            name.to_owned(),
-            Some(via),
-            established,
-            spare,
-            self.options.command_timeout,
-            Arc::clone(&self.prompter),
-        ))
+            ) => format!("the session to proxy host {} broke: {reason}", via.proxy),
+        };
+        Err(unreachable(reason))
     }
 }
 
