@@ -276,7 +276,7 @@ fn taken_ranges(hosts: &[HostNetwork], cables: &[Cable]) -> Vec<Range> {
             if route.is_default() || is_loopback(&route.netif) || is_cable_end(&route.netif) {
                 continue;
             }
-            let Some((address, bits)) = route_destination(&route.destination) else {
+            let Some((address, bits)) = route.destination_network() else {
                 continue;
             };
             if !address.is_link_local() {
@@ -293,32 +293,6 @@ fn range_of(address: Ipv4Addr, bits: u8) -> Range {
         .unwrap_or(0);
     let first = u32::from(address) & mask;
     (first, first | !mask)
-}
-
-/// A destination as `netstat -rn` abbreviates it: `10.254/16`, `10.77.0.1`, `169.254`
-/// (an octet count without `/N` means N = 8 per octet), `192.168.1.4/30`; a `%scope` suffix is
-/// dropped. `None` for `default` and anything unreadable.
-pub(crate) fn route_destination(text: &str) -> Option<(Ipv4Addr, u8)> {
-    let text = text.split('%').next()?;
-    let (address, bits) = match text.split_once('/') {
-        Some((address, bits)) => (address, Some(bits.parse::<u8>().ok()?)),
-        None => (text, None),
-    };
-    let octets: Vec<u8> = address
-        .split('.')
-        .map(|octet| octet.parse().ok())
-        .collect::<Option<_>>()?;
-    if octets.is_empty() || octets.len() > 4 {
-        return None;
-    }
-    let implied = u8::try_from(octets.len() * 8).ok()?;
-    let bits = bits.unwrap_or(implied);
-    if bits > 32 {
-        return None;
-    }
-    let mut full = [0u8; 4];
-    full[..octets.len()].copy_from_slice(&octets);
-    Some((Ipv4Addr::from(full), bits))
 }
 
 #[cfg(test)]

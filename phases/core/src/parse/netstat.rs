@@ -1,4 +1,5 @@
-//! `netstat -rn -f inet`: the IPv4 routing table, read for its default routes.
+//! `netstat -rn -f inet`: the IPv4 routing table, read for its default routes (and, by cable
+//! discovery, for every destination a new subnet must keep clear of).
 //!
 //! Layout (Apple's `netstat.tproj/route.c` under `-n`, as `harness/src/macos/netstat.rs`
 //! renders it): `Routing tables`, a blank line, `Internet:`, a header, then one row per
@@ -39,6 +40,11 @@ impl Route {
     /// `I`: the route serves only traffic bound to its interface, not the whole Mac.
     pub fn is_scoped(&self) -> bool {
         self.flags.contains('I')
+    }
+
+    /// The destination as a network and prefix length (see [`parse_destination`]).
+    pub fn destination_network(&self) -> Option<(Ipv4Addr, u8)> {
+        parse_destination(&self.destination)
     }
 }
 
@@ -107,6 +113,32 @@ pub fn default_gateways(routes: &[Route]) -> Vec<Gateway> {
         }
     }
     gateways
+}
+
+/// A destination as `netstat -rn` abbreviates it: `10.254/16`, `10.77.0.1`, `169.254`
+/// (an octet count without `/N` means N = 8 per octet), `192.168.1.4/30`; a `%scope` suffix is
+/// dropped. `None` for `default` and anything unreadable.
+fn parse_destination(text: &str) -> Option<(Ipv4Addr, u8)> {
+    let text = text.split('%').next()?;
+    let (address, bits) = match text.split_once('/') {
+        Some((address, bits)) => (address, Some(bits.parse::<u8>().ok()?)),
+        None => (text, None),
+    };
+    let octets: Vec<u8> = address
+        .split('.')
+        .map(|octet| octet.parse().ok())
+        .collect::<Option<_>>()?;
+    if octets.is_empty() || octets.len() > 4 {
+        return None;
+    }
+    let implied = u8::try_from(octets.len() * 8).ok()?;
+    let bits = bits.unwrap_or(implied);
+    if bits > 32 {
+        return None;
+    }
+    let mut full = [0u8; 4];
+    full[..octets.len()].copy_from_slice(&octets);
+    Some((Ipv4Addr::from(full), bits))
 }
 
 #[cfg(test)]
@@ -224,5 +256,26 @@ mod tests {
         ) {
             let _ = default_gateways(&parse_netstat_routes(&lines.join("\n")));
         }
+    }
+
+    #[rstest]
+    #[case("10.254/16", Some(([10, 254, 0, 0], 16)))]
+    #[case("10", Some(([10, 0, 0, 0], 8)))]
+    #[case("169.254", Some(([169, 254, 0, 0], 16)))]
+    #[case("192.168.1", Some(([192, 168, 1, 0], 24)))]
+    #[case("10.77.0.1", Some(([10, 77, 0, 1], 32)))]
+    #[case("10.254.0.4/30", Some(([10, 254, 0, 4], 30)))]
+    #[case("224.0.0/4", Some(([224, 0, 0, 0], 4)))]
+    #[case("10.254.0.5%utun3", Some(([10, 254, 0, 5], 32)))]
+    #[case("default", None)]
+    #[case("10.254/33", None)]
+    #[case("10.256", None)]
+    #[case("1.2.3.4.5", None)]
+    #[case("", None)]
+    fn destinations(#[case] text: &str, #[case] expected: Option<([u8; 4], u8)>) {
+        assert_eq!(
+            parse_destination(text),
+            expected.map(|(octets, bits)| (Ipv4Addr::from(octets), bits))
+        );
     }
 }

@@ -241,24 +241,3 @@ fn pools(#[case] text: &str, #[case] pool: Option<(&str, u8)>) {
         pool.map(|(network, bits)| (network.to_owned(), bits))
     );
 }
-
-#[rstest]
-#[case("10.254/16", Some(([10, 254, 0, 0], 16)))]
-#[case("10", Some(([10, 0, 0, 0], 8)))]
-#[case("169.254", Some(([169, 254, 0, 0], 16)))]
-#[case("192.168.1", Some(([192, 168, 1, 0], 24)))]
-#[case("10.77.0.1", Some(([10, 77, 0, 1], 32)))]
-#[case("10.254.0.4/30", Some(([10, 254, 0, 4], 30)))]
-#[case("224.0.0/4", Some(([224, 0, 0, 0], 4)))]
-#[case("10.254.0.5%utun3", Some(([10, 254, 0, 5], 32)))]
-#[case("default", None)]
-#[case("10.254/33", None)]
-#[case("10.256", None)]
-#[case("1.2.3.4.5", None)]
-#[case("", None)]
-fn route_destinations(#[case] text: &str, #[case] expected: Option<([u8; 4], u8)>) {
-    assert_eq!(
-        route_destination(text),
-        expected.map(|(octets, bits)| (Ipv4Addr::from(octets), bits))
-    );
-}
