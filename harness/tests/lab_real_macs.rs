@@ -199,9 +199,7 @@ fn busy_and_thunderbolt_4_macs_and_old_device_files() {
     );
     assert_eq!(studio["_items"][0]["device_name_key"], "Mac16,10");
 
-    let file = |host: &str| {
-        std::fs::read_to_string(lab.host_tmp(host).join("mlx_ibv_devices.json")).expect("a file")
-    };
+    let file = |host: &str| lab.device_file(host).expect("a file");
     assert_eq!(
         file("hwstudio1"),
         r#"[[null, "rdma_en5"], ["rdma_en5", null]]"#

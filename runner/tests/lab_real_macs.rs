@@ -132,9 +132,9 @@ fn device_files_other_tools_left() {
     let Some(lab) = lab_for_test(spec) else {
         return;
     };
-    let predecessor =
-        std::fs::read_to_string(lab.host_tmp("hwstudio1").join("mlx_ibv_devices.json"))
-            .expect("the predecessor's file");
+    let predecessor = lab
+        .device_file("hwstudio1")
+        .expect("the predecessor's file");
     let finished = run(&lab, &nodes());
     let log = finished.log();
     assert_eq!(finished.code(), Some(0), "{log}");
@@ -150,7 +150,6 @@ fn device_files_other_tools_left() {
             .contains("✓ IBV config written: /tmp/mlx_ibv_devices.json (replaced an object where JACCL needs an array)"),
         "{log}"
     );
-    let kept = std::fs::read_to_string(lab.host_tmp("hwstudio1").join("mlx_ibv_devices.json"))
-        .expect("file");
+    let kept = lab.device_file("hwstudio1").expect("file");
     assert_eq!(kept, predecessor, "a current file is not rewritten");
 }

@@ -3,8 +3,6 @@
 
 use std::net::Ipv4Addr;
 
-use rdma_phase::IBV_DEVICES_PATH;
-
 use super::instance::Lab;
 use super::quirks::{Quirk, QuirkySpec};
 use super::state::HostState;
@@ -39,11 +37,11 @@ impl Lab {
             match quirk {
                 Quirk::Busy { host } => self.make_busy(host)?,
                 Quirk::Thunderbolt4 { .. } => {}
-                Quirk::OldDeviceFile { host, file } => {
-                    let name = IBV_DEVICES_PATH.trim_start_matches("/tmp/");
-                    let path = self.paths().host_tmp(host).join(name);
-                    files::write(&path, &file.content(&quirky.spec)?, 0o644)?;
-                }
+                Quirk::OldDeviceFile { host, file } => files::write(
+                    &self.device_file_path(host),
+                    &file.content(&quirky.spec)?,
+                    0o644,
+                )?,
             }
         }
         Ok(())

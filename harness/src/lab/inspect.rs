@@ -1,7 +1,9 @@
-//! What a test reads back from a simulated Mac: the addresses its kernel holds and the
-//! macOS commands its shims ran.
+//! What a test reads back from a simulated Mac: the addresses its kernel holds, its device
+//! file and the macOS commands its shims ran.
 
 use std::path::PathBuf;
+
+use rdma_phase::IBV_DEVICES_PATH;
 
 use super::instance::Lab;
 use super::{sys, LabError};
@@ -37,6 +39,17 @@ impl Lab {
         let mut addrs = self.ipv4_addrs(host, iface)?;
         addrs.retain(|addr| !addr.starts_with("169.254."));
         Ok(addrs)
+    }
+
+    /// Where the host's device file (`/tmp/mlx_ibv_devices.json`) lives, seen from outside.
+    pub fn device_file_path(&self, host: &str) -> PathBuf {
+        let name = IBV_DEVICES_PATH.trim_start_matches("/tmp/");
+        self.host_tmp(host).join(name)
+    }
+
+    /// The host's device file, read from outside.
+    pub fn device_file(&self, host: &str) -> std::io::Result<String> {
+        std::fs::read_to_string(self.device_file_path(host))
     }
 
     /// Every macOS command the host's shims ran, in order (`sudo -S -p  ifconfig ...`,
