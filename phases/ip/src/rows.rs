@@ -95,7 +95,7 @@ pub(crate) fn inside_warning(
     prefix: Prefix,
     enclosing: &Enclosing,
 ) -> Outcome {
-    let subnet = format!("{}/{prefix}", prefix.network(address));
+    let subnet = subnet(address, prefix);
     let (other, network) = (enclosing.iface.as_str(), enclosing.network());
     Outcome::warn(format!(
         "{subnet} on {iface} lies inside {network} of {other} on {host}: traffic to {subnet} will take the cable, not {other}"
@@ -113,7 +113,7 @@ pub(crate) fn holds_gateway(
     prefix: Prefix,
     gateway: &Gateway,
 ) -> Outcome {
-    let subnet = format!("{}/{prefix}", prefix.network(address));
+    let subnet = subnet(address, prefix);
     let (router, netif) = (gateway.address, gateway.netif.as_str());
     let mut hint = format!(
         "With {subnet} on {iface}, {host} would look for its router {router} over the cable: ordinary traffic would go over the cable and Wi-Fi, the LAN and VPNs would break. Pick a --node subnet that does not contain {router} (10.254.0.x keeps clear of home and office LANs)"
@@ -127,4 +127,9 @@ pub(crate) fn holds_gateway(
         "{subnet} contains {router}, the default gateway of {host} (via {netif}): not changing {iface}"
     ))
     .with_hint(hint)
+}
+
+/// `10.254.0.4/30`: the planned subnet, as routes name it.
+fn subnet(address: Ipv4Addr, prefix: Prefix) -> String {
+    format!("{}/{prefix}", prefix.network(address))
 }
