@@ -5,8 +5,8 @@
 //!
 //! Needs root (network namespaces). Without it these tests skip, loudly, unless `CI=true`.
 
-use rdma_harness::lab::testing::{lab_for_test, ssh_ok, ssh_text};
-use rdma_harness::lab::{scenario, Lab, OldDeviceFile, Quirk};
+use rdma_harness::lab::testing::{lab_for_test, ssh_ok, ssh_text, two_node_with_old_device_files};
+use rdma_harness::lab::{scenario, Lab, Quirk};
 use rdma_harness::macos::identity::{eui64_link_local, secured_link_local};
 use serde_json::Value;
 
@@ -114,20 +114,12 @@ fn every_ifconfig_form_that_puts_a_port_back() {
 
 #[test]
 fn busy_and_thunderbolt_4_macs_and_old_device_files() {
-    let spec = scenario::two_node()
+    let spec = two_node_with_old_device_files()
         .quirk(Quirk::Busy {
             host: "hwstudio1".into(),
         })
         .quirk(Quirk::Thunderbolt4 {
             host: "hwstudio2".into(),
-        })
-        .quirk(Quirk::OldDeviceFile {
-            host: "hwstudio1".into(),
-            file: OldDeviceFile::Predecessor,
-        })
-        .quirk(Quirk::OldDeviceFile {
-            host: "hwstudio2".into(),
-            file: OldDeviceFile::Invalid,
         });
     let Some(lab) = lab_for_test(spec) else {
         return;

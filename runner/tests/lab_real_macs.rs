@@ -9,8 +9,8 @@ use std::ffi::OsStr;
 use std::time::Duration;
 
 use child::{in_lab, Finished, Running};
-use rdma_harness::lab::testing::lab_for_test;
-use rdma_harness::lab::{scenario, Lab, OldDeviceFile, Quirk};
+use rdma_harness::lab::testing::{lab_for_test, two_node_with_old_device_files};
+use rdma_harness::lab::{scenario, Lab, Quirk};
 
 fn run(lab: &Lab, args: &[impl AsRef<OsStr>]) -> Finished {
     let mut command = in_lab(lab, args);
@@ -120,16 +120,7 @@ fn a_thunderbolt_4_mac_is_told_it_cannot_do_rdma() {
 
 #[test]
 fn device_files_other_tools_left() {
-    let spec = scenario::two_node()
-        .quirk(Quirk::OldDeviceFile {
-            host: "hwstudio1".into(),
-            file: OldDeviceFile::Predecessor,
-        })
-        .quirk(Quirk::OldDeviceFile {
-            host: "hwstudio2".into(),
-            file: OldDeviceFile::Invalid,
-        });
-    let Some(lab) = lab_for_test(spec) else {
+    let Some(lab) = lab_for_test(two_node_with_old_device_files()) else {
         return;
     };
     let predecessor = lab

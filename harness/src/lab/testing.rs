@@ -7,7 +7,7 @@ use std::process::{Command, Stdio};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use super::{locate, Lab, LabError, QuirkySpec};
+use super::{locate, scenario, Lab, LabError, OldDeviceFile, Quirk, QuirkySpec};
 
 /// Build a lab for a test. `None` means "skip": the machine cannot host a lab and this is
 /// not CI. Under `CI=true` that case panics instead, so a CI without root fails visibly.
@@ -25,6 +25,20 @@ pub fn lab_for_test(spec: impl Into<QuirkySpec>) -> Option<Lab> {
         }
         Err(err) => panic!("the lab failed to start: {err}"),
     }
+}
+
+/// The two-node lab with the device files other tools leave: the Python predecessor's on
+/// hwstudio1, one JACCL rejects on hwstudio2.
+pub fn two_node_with_old_device_files() -> QuirkySpec {
+    scenario::two_node()
+        .quirk(Quirk::OldDeviceFile {
+            host: "hwstudio1".into(),
+            file: OldDeviceFile::Predecessor,
+        })
+        .quirk(Quirk::OldDeviceFile {
+            host: "hwstudio2".into(),
+            file: OldDeviceFile::Invalid,
+        })
 }
 
 /// Run `command` on `host` over the lab's OpenSSH: stdout, stderr (lossy UTF-8) and the exit
