@@ -95,16 +95,15 @@ fn offer_keys(
         .filter_map(|path| IdentityFile::read(path))
         .collect();
     // The `.pub` of every identity file, private half present or not.
-    let blobs = |paths: &[std::path::PathBuf]| -> Vec<String> {
-        paths
-            .iter()
-            .filter_map(|path| public_key_base64(path))
-            .collect()
-    };
-    let named = if host.identity_files_named {
-        blobs(&host.identity_files)
+    let configured: Vec<String> = host
+        .identity_files
+        .iter()
+        .filter_map(|path| public_key_base64(path))
+        .collect();
+    let named: &[String] = if host.identity_files_named {
+        &configured
     } else {
-        Vec::new()
+        &[]
     };
     let mut agent_offered = vec![false; agent_keys.len()];
     let mut file_offered = vec![false; files.len()];
@@ -138,7 +137,7 @@ fn offer_keys(
     // 3. The agent's other keys.
     if let Some(agent) = &agent {
         // IdentitiesOnly: only agent keys that match a configured identity file.
-        let allowed = host.identities_only.then(|| blobs(&host.identity_files));
+        let allowed = host.identities_only.then_some(&configured);
         for (index, blob) in agent_blobs.iter().enumerate() {
             if agent_offered[index] {
                 continue;
