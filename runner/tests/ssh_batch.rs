@@ -9,43 +9,21 @@ mod support;
 
 use std::time::{Duration, Instant};
 
-use rdma_phase::{CommandOutput, RemoteCommand, Transport, TransportError};
+use rdma_phase::{RemoteCommand, Transport, TransportError};
 use rdma_setup::ssh::{SshConnector, SshTransport};
-use support::{host, logs, proxied, serve, sshd_available, Client, Sshd, SshdSetup};
+use support::commands::{sh, stdout_of};
+use support::serve::{session, session_behind_proxy};
+use support::{host, logs, serve, sshd_available, Client, Sshd, SshdSetup};
 
 /// A client, a loopback sshd with `sshd_config` lines added, and a session to it.
 fn open(sshd_config: &str, timeout: Duration) -> (Client, Sshd, SshTransport) {
     let client = Client::new();
-    let (sshd, config) = serve(
-        &client,
-        "studio",
-        SshdSetup {
-            config: sshd_config,
-            ..SshdSetup::default()
-        },
-    );
-    let mut options = client.options(&config);
-    options.command_timeout = timeout;
-    let session = SshConnector::new(options)
-        .open(&host("studio"))
-        .expect("connect");
+    let setup = SshdSetup {
+        config: sshd_config,
+        ..SshdSetup::default()
+    };
+    let (sshd, session) = session(&client, setup, timeout);
     (client, sshd, session)
-}
-
-fn sh(script: &str) -> RemoteCommand {
-    RemoteCommand::read(["sh", "-c", script])
-}
-
-/// The stdout of each command, all of which must have succeeded.
-fn stdout_of(results: Vec<Result<CommandOutput, TransportError>>) -> Vec<String> {
-    results
-        .into_iter()
-        .map(|result| {
-            let output = result.expect("command result");
-            assert!(output.success(), "{output:?}");
-            output.stdout
-        })
-        .collect()
 }
 
 #[test]
@@ -190,11 +168,8 @@ fn a_batch_runs_behind_a_proxy() {
         return;
     }
     let client = Client::new();
-    let (target, _proxy, config) =
-        support::serve::serve_behind_proxy(&client, SshdSetup::default());
-    let mut session = SshConnector::new(client.options(&config))
-        .open(&proxied("proxybox", "studio2"))
-        .expect("connect");
+    let (target, _proxy, mut session) =
+        session_behind_proxy(&client, SshdSetup::default(), Duration::from_secs(20));
     let commands: Vec<RemoteCommand> = (0..4)
         .map(|i| sh(&format!("sleep 0.5; echo {i} $SSH_CONNECTION")))
         .collect();

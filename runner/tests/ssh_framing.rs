@@ -7,31 +7,21 @@ mod support;
 use std::time::Duration;
 
 use rdma_phase::{CommandOutput, RemoteCommand, Transport, TransportError};
-use rdma_setup::ssh::{SshConnector, SshTransport};
-use support::{host, serve, sshd_available, Client, Sshd, SshdSetup};
+use rdma_setup::ssh::SshTransport;
+use support::commands::sh;
+use support::serve::{session, session_behind_proxy};
+use support::{sshd_available, Client, Sshd, SshdSetup};
 
 /// A session to a loopback sshd whose sessions put temporary files in `tmp`.
 fn open(tmp: &std::path::Path) -> (Client, Sshd, SshTransport) {
     let client = Client::new();
     let env = format!("TMPDIR={}", tmp.display());
-    let (sshd, config) = serve(
-        &client,
-        "studio",
-        SshdSetup {
-            env: &env,
-            ..SshdSetup::default()
-        },
-    );
-    let mut options = client.options(&config);
-    options.command_timeout = Duration::from_secs(30);
-    let session = SshConnector::new(options)
-        .open(&host("studio"))
-        .expect("connect");
+    let setup = SshdSetup {
+        env: &env,
+        ..SshdSetup::default()
+    };
+    let (sshd, session) = session(&client, setup, Duration::from_secs(30));
     (client, sshd, session)
-}
-
-fn sh(script: &str) -> RemoteCommand {
-    RemoteCommand::read(["sh", "-c", script])
 }
 
 /// What the host printed, for a message: short, escaped.
@@ -207,18 +197,12 @@ fn through_a_proxy_the_batch_runs_on_the_target_and_is_ended_there() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let client = Client::new();
     let env = format!("TMPDIR={}", tmp.path().display());
-    let (target, _proxy, config) = support::serve::serve_behind_proxy(
-        &client,
-        SshdSetup {
-            env: &env,
-            ..SshdSetup::default()
-        },
-    );
-    let mut options = client.options(&config);
-    options.command_timeout = Duration::from_secs(3);
-    let mut session = SshConnector::new(options)
-        .open(&support::proxied("proxybox", "studio2"))
-        .expect("connect");
+    let setup = SshdSetup {
+        env: &env,
+        ..SshdSetup::default()
+    };
+    let (target, _proxy, mut session) =
+        session_behind_proxy(&client, setup, Duration::from_secs(3));
     let sleeper = ["sleep", "120.7373"];
     let commands = [
         RemoteCommand::read(["cat"]).with_stdin("through the proxy\n"),

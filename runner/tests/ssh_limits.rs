@@ -13,24 +13,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use rdma_phase::{CommandOutput, RemoteCommand, Transport, TransportError};
-use rdma_setup::ssh::SshConnector;
+use support::commands::sh;
 use support::procs;
-use support::{host, proxied, serve, sshd_available, Client, Sshd, SshdSetup};
-
-/// A loopback sshd started with `setup`, and a session to it with this command timeout.
-fn session<'a>(
-    client: &'a Client,
-    setup: SshdSetup<'a>,
-    timeout: Duration,
-) -> (Sshd, Box<dyn Transport>) {
-    let (sshd, config) = serve(client, "studio", setup);
-    let mut options = client.options(&config);
-    options.command_timeout = timeout;
-    let session = SshConnector::new(options)
-        .connect(&host("studio"))
-        .expect("connect");
-    (sshd, session)
-}
+use support::serve::{session, session_behind_proxy};
+use support::{sshd_available, Client, SshdSetup};
 
 /// Run `argv` as a command while watching this machine for it: the result, and the PIDs
 /// it ran as (so a check that it is gone afterwards cannot pass because it never ran).
@@ -74,7 +60,7 @@ fn endless_output_is_cut_at_the_cap_and_the_session_goes_on() {
     let (_sshd, mut session) = session(&client, SshdSetup::default(), Duration::from_secs(5));
 
     let started = Instant::now();
-    let (result, pids) = run_watched(session.as_mut(), &["yes", "rdma-flood.4242"]);
+    let (result, pids) = run_watched(&mut session, &["yes", "rdma-flood.4242"]);
     assert_capped(result, "stdout");
     // The cap, not the deadline, ended it (the error says so too).
     let elapsed = started.elapsed();
@@ -131,7 +117,7 @@ fn a_timed_out_command_is_ended_on_the_host() {
     }
     let client = Client::new();
     let (_sshd, mut session) = session(&client, SshdSetup::default(), Duration::from_secs(2));
-    let (result, pids) = run_watched(session.as_mut(), &["sleep", "120.4242"]);
+    let (result, pids) = run_watched(&mut session, &["sleep", "120.4242"]);
     let error = result.expect_err("must time out");
     assert!(
         matches!(&error, TransportError::Command { reason, .. } if reason.contains("2 s")),
@@ -154,14 +140,9 @@ fn a_timed_out_command_behind_a_proxy_is_ended_on_the_target() {
         return;
     }
     let client = Client::new();
-    let (_target, _proxy, config) =
-        support::serve::serve_behind_proxy(&client, SshdSetup::default());
-    let mut options = client.options(&config);
-    options.command_timeout = Duration::from_secs(2);
-    let mut session = SshConnector::new(options)
-        .connect(&proxied("proxybox", "studio2"))
-        .expect("connect");
-    let (result, pids) = run_watched(session.as_mut(), &["sleep", "120.4343"]);
+    let (_target, _proxy, mut session) =
+        session_behind_proxy(&client, SshdSetup::default(), Duration::from_secs(2));
+    let (result, pids) = run_watched(&mut session, &["sleep", "120.4343"]);
     result.expect_err("must time out");
     assert!(!pids.is_empty(), "`sleep 120.4343` was never seen running");
     let gone = procs::gone_within(&pids, Duration::from_secs(5));
@@ -171,11 +152,6 @@ fn a_timed_out_command_behind_a_proxy_is_ended_on_the_target() {
         .run(&RemoteCommand::read(["echo", "next"]))
         .expect("the session serves the next command");
     assert_eq!(output.stdout, "next\n");
-}
-
-/// A command for the remote user's shell.
-fn sh(script: &str) -> RemoteCommand {
-    RemoteCommand::read(["sh", "-c", script])
 }
 
 /// `yes MARKER` that first writes its PID to `pid_file`. In a batch a flood is cut at the

@@ -6,23 +6,12 @@ mod support;
 
 use rdma_phase::{RemoteCommand, Transport, TransportError};
 use rdma_setup::ssh::{SshConnector, SUDO_PASSWORD_ENV};
+use support::commands::stdout_of;
 use support::sudo::{env_lock, Rig, PASSWORD};
 use support::{host, proxied, sshd_available, HostBlock};
 
 fn privileged(word: &str) -> RemoteCommand {
     RemoteCommand::privileged(["echo", word])
-}
-
-/// The stdout of each command of a batch, all of which must have succeeded.
-fn stdout_of(results: Vec<Result<rdma_phase::CommandOutput, TransportError>>) -> Vec<String> {
-    results
-        .into_iter()
-        .map(|result| {
-            let output = result.expect("command result");
-            assert!(output.success(), "{output:?}");
-            output.stdout
-        })
-        .collect()
 }
 
 fn run_ok(session: &mut Box<dyn Transport>, command: &RemoteCommand) -> String {

@@ -12,6 +12,7 @@
 #![allow(dead_code)] // Each test binary uses a different part of this module.
 
 pub mod agent;
+pub mod commands;
 pub mod delay;
 pub mod logs;
 pub mod procs;

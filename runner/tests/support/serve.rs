@@ -2,8 +2,11 @@
 //! host key trusted, named in the client's ssh_config.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
-use super::{proxy_host_for, Client, HostBlock, Sshd, SshdSetup};
+use rdma_setup::ssh::{SshConnector, SshTransport};
+
+use super::{host, proxied, proxy_host_for, Client, HostBlock, Sshd, SshdSetup};
 
 /// Start an sshd with `setup` that also lets `client`'s key in, trust its host key, and
 /// write a config naming it `alias`: the sshd and that config.
@@ -17,6 +20,21 @@ pub fn serve<'a>(client: &'a Client, alias: &str, mut setup: SshdSetup<'a>) -> (
         extra: "",
     }]);
     (sshd, config)
+}
+
+/// [`serve`] as `studio`, and a session to it with this command timeout.
+pub fn session<'a>(
+    client: &'a Client,
+    setup: SshdSetup<'a>,
+    timeout: Duration,
+) -> (Sshd, SshTransport) {
+    let (sshd, config) = serve(client, "studio", setup);
+    let mut options = client.options(&config);
+    options.command_timeout = timeout;
+    let session = SshConnector::new(options)
+        .open(&host("studio"))
+        .expect("connect");
+    (sshd, session)
 }
 
 /// A target sshd started with `setup` that also lets `client`'s key in, and a `--proxy` host
@@ -36,4 +54,20 @@ pub fn serve_behind_proxy<'a>(
         extra: "",
     }]);
     (target, proxy, config)
+}
+
+/// [`serve_behind_proxy`], and a session to the target through the proxy with this command
+/// timeout: the target, the proxy and the session.
+pub fn session_behind_proxy<'a>(
+    client: &'a Client,
+    setup: SshdSetup<'a>,
+    timeout: Duration,
+) -> (Sshd, Sshd, SshTransport) {
+    let (target, proxy, config) = serve_behind_proxy(client, setup);
+    let mut options = client.options(&config);
+    options.command_timeout = timeout;
+    let session = SshConnector::new(options)
+        .open(&proxied("proxybox", "studio2"))
+        .expect("connect");
+    (target, proxy, session)
 }
