@@ -93,7 +93,7 @@ impl Phase for PingPhase {
 /// Why the cable of `probe` is not pinged: its far host took no part, or a phase stopped
 /// one of its ends (nothing was set up on that port).
 fn untested(cx: &Context<'_>, probe: &Probe) -> Option<String> {
-    if let Some(why) = cx.absent(probe.peer_host_id) {
+    if let Some(why) = cx.absent(cx.plan().host_of(probe.peer)) {
         let why = match why {
             Absent::Unreachable => "unreachable",
             Absent::Busy => "busy with another rdma-setup run",

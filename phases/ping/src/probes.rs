@@ -16,7 +16,6 @@ pub struct Probe {
     pub subject: String,
     pub host: String,
     pub peer_host: String,
-    pub peer_host_id: HostId,
     /// The far end of the cable.
     pub peer: NodeId,
     pub iface: String,
@@ -59,7 +58,6 @@ pub fn probes_from(plan: &ClusterPlan, host: HostId) -> Vec<Probe> {
                 subject,
                 host: host_name,
                 peer_host: peer_name,
-                peer_host_id: peer_host,
                 peer,
                 iface,
                 peer_iface: plan.node(peer).iface.to_string(),

@@ -87,7 +87,6 @@ fn probe() -> Probe {
         subject: "hwstudio1 -> hwstudio2".into(),
         host: "hwstudio1".into(),
         peer_host: "hwstudio2".into(),
-        peer_host_id: HostId(1),
         peer: NodeId(1),
         iface: "en5".into(),
         peer_iface: "en5".into(),
