@@ -56,7 +56,7 @@ pub struct Rounds<'c> {
 }
 
 impl<'c> Rounds<'c> {
-    pub fn new(host: &'c str, commands: &'c [RemoteCommand], _sudo: &SudoState) -> Self {
+    pub fn new(host: &'c str, commands: &'c [RemoteCommand]) -> Self {
         Self {
             host,
             commands,

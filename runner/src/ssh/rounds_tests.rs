@@ -46,7 +46,7 @@ fn plain_commands_go_in_one_round_and_sudo_is_never_touched() {
         RemoteCommand::change(["b"]).with_stdin("in"),
     ];
     let mut sudo = SudoState::Unprobed;
-    let mut rounds = Rounds::new("studio", &commands, &sudo);
+    let mut rounds = Rounds::new("studio", &commands);
     let round = rounds.next(&sudo).expect("a round");
     assert_eq!(lines(&round), ["a", "b"]);
     assert_eq!(
@@ -78,7 +78,7 @@ fn the_first_sudo_n_is_the_probe_and_an_unconfirmed_password_goes_with_one() {
     ];
     let mut sudo = SudoState::Unprobed;
     let mut asked = 0;
-    let mut rounds = Rounds::new("studio", &commands, &sudo);
+    let mut rounds = Rounds::new("studio", &commands);
     let sudo_says = |line: &str| {
         if line.starts_with("sudo -n ") {
             output("", "sudo: a password is required\n", 1)
@@ -141,7 +141,7 @@ fn a_wrong_password_is_sent_once_and_fails_every_privileged_command() {
     ];
     let mut sudo = password(false);
     let mut asked = 0;
-    let mut rounds = Rounds::new("studio", &commands, &sudo);
+    let mut rounds = Rounds::new("studio", &commands);
     let round = rounds.next(&sudo).expect("one command tries the password");
     assert_eq!(round.outgoing.len(), 1);
     answer_all(
@@ -170,7 +170,7 @@ fn a_nopasswd_host_asking_for_a_password_gets_it_once_and_the_command_again() {
     ];
     let mut sudo = SudoState::NoPassword;
     let mut asked = 0;
-    let mut rounds = Rounds::new("studio", &commands, &sudo);
+    let mut rounds = Rounds::new("studio", &commands);
     let round = rounds.next(&sudo).expect("both at once");
     assert_eq!(lines(&round), ["sudo -n p1", "sudo -n p2"]);
     let needs = |line: &str| {
@@ -199,7 +199,7 @@ fn a_probe_that_could_not_run_gives_its_error_to_the_privileged_commands() {
         RemoteCommand::read(["r"]),
     ];
     let mut sudo = SudoState::Unprobed;
-    let mut rounds = Rounds::new("studio", &commands, &sudo);
+    let mut rounds = Rounds::new("studio", &commands);
     let round = rounds.next(&sudo).expect("first round");
     let timeout = TransportError::Command {
         host: "studio".into(),
@@ -232,7 +232,7 @@ fn the_first_sudo_n_tells_sudos_refusal_from_the_commands_own_failure() {
     ] {
         let mut sudo = SudoState::Unprobed;
         let mut asked = 0;
-        let mut rounds = Rounds::new("studio", &commands, &sudo);
+        let mut rounds = Rounds::new("studio", &commands);
         let round = rounds.next(&sudo).expect("first round");
         assert_eq!(lines(&round), ["sudo -n ifconfig en9 up"]);
         answer_all(&mut rounds, round, &mut sudo, |_| output("", stderr, 1), &mut asked);

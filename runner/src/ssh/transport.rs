@@ -274,7 +274,7 @@ impl SshTransport {
     ) -> Vec<Result<CommandOutput, TransportError>> {
         self.commands += commands.len() as u64;
         let host = self.name.clone();
-        let mut rounds = Rounds::new(&host, commands, &self.sudo);
+        let mut rounds = Rounds::new(&host, commands);
         while let Some(round) = rounds.next(&self.sudo) {
             let answers = self.send(&round.outgoing);
             let account = account(&self.name, &self.established.host.user);
