@@ -163,4 +163,4 @@ fn bridge_lines(out: &mut String, view: &InterfaceView, single: bool) {
 
 #[cfg(test)]
 #[path = "ifconfig_tests.rs"]
-mod tests;
+pub(crate) mod tests;

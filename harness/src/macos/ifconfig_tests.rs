@@ -19,18 +19,26 @@ fn en5(inet: Vec<(Ipv4Addr, Prefix)>) -> InterfaceView {
     }
 }
 
-#[test]
-fn port_with_an_address() {
-    assert_eq!(
-        ifconfig_block(&en5(vec![(Ipv4Addr::new(10, 254, 0, 5), p(30))])),
+/// en5 as [`en5`] renders it, holding the one address `inet` prints (a whole `\tinet` line).
+/// The lab's kernel test expects the same block.
+pub(crate) fn en5_block(inet: &str) -> String {
+    format!(
         "en5: flags=8863<UP,BROADCAST,SMART,RUNNING,SIMPLEX,MULTICAST> mtu 1500\n\
          \toptions=460<TSO4,TSO6,CHANNEL_IO>\n\
          \tether 36:4d:04:ea:4e:44\n\
          \tinet6 fe80::1021:1bac:fe1:b5e3%en5 prefixlen 64 secured scopeid 0xd\n\
-         \tinet 10.254.0.5 netmask 0xfffffffc broadcast 10.254.0.7\n\
+         {inet}\
          \tnd6 options=201<PERFORMNUD,DAD>\n\
          \tmedia: autoselect <full-duplex>\n\
          \tstatus: active\n"
+    )
+}
+
+#[test]
+fn port_with_an_address() {
+    assert_eq!(
+        ifconfig_block(&en5(vec![(Ipv4Addr::new(10, 254, 0, 5), p(30))])),
+        en5_block("\tinet 10.254.0.5 netmask 0xfffffffc broadcast 10.254.0.7\n")
     );
 }
 
@@ -39,14 +47,7 @@ fn port_with_only_its_self_assigned_address() {
     // TN3205's port: configd's 169.254 address and nothing else.
     assert_eq!(
         ifconfig_block(&en5(vec![(Ipv4Addr::new(169, 254, 205, 255), p(16))])),
-        "en5: flags=8863<UP,BROADCAST,SMART,RUNNING,SIMPLEX,MULTICAST> mtu 1500\n\
-         \toptions=460<TSO4,TSO6,CHANNEL_IO>\n\
-         \tether 36:4d:04:ea:4e:44\n\
-         \tinet6 fe80::1021:1bac:fe1:b5e3%en5 prefixlen 64 secured scopeid 0xd\n\
-         \tinet 169.254.205.255 netmask 0xffff0000 broadcast 169.254.255.255\n\
-         \tnd6 options=201<PERFORMNUD,DAD>\n\
-         \tmedia: autoselect <full-duplex>\n\
-         \tstatus: active\n"
+        en5_block("\tinet 169.254.205.255 netmask 0xffff0000 broadcast 169.254.255.255\n")
     );
 }
 

@@ -177,6 +177,7 @@ pub fn find<'a>(links: &'a [Link], mac_name: &str) -> Option<&'a Link> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::macos::ifconfig::tests::en5_block;
     use crate::macos::ifconfig_block;
 
     const SAMPLE: &str = r#"[
@@ -200,14 +201,7 @@ mod tests {
         let en5 = find(&links, "en5").expect("en5");
         assert_eq!(
             ifconfig_block(&view(en5, &links)),
-            "en5: flags=8863<UP,BROADCAST,SMART,RUNNING,SIMPLEX,MULTICAST> mtu 1500\n\
-             \toptions=460<TSO4,TSO6,CHANNEL_IO>\n\
-             \tether 36:4d:04:ea:4e:44\n\
-             \tinet6 fe80::1021:1bac:fe1:b5e3%en5 prefixlen 64 secured scopeid 0xd\n\
-             \tinet 10.254.0.5 netmask 0xfffffffc broadcast 10.254.0.7\n\
-             \tnd6 options=201<PERFORMNUD,DAD>\n\
-             \tmedia: autoselect <full-duplex>\n\
-             \tstatus: active\n"
+            en5_block("\tinet 10.254.0.5 netmask 0xfffffffc broadcast 10.254.0.7\n")
         );
         let en3 = view(find(&links, "en3").expect("en3"), &links);
         assert!(ifconfig_block(&en3).starts_with("en3: flags=8963<"));
