@@ -39,9 +39,7 @@ impl InetAddress {
             None => prefix.network(self.address) == prefix.network(address),
         }
     }
-}
 
-impl InetAddress {
     /// A link-local `169.254.x.y` that macOS assigns on its own (configd, on a port with a
     /// cable and no other address). It comes and goes and renumbers by itself, so it is
     /// never a static address, never a clash, and no sign of someone else's configuration.
