@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 use rdma_phase::{RemoteCommand, Transport};
 use rdma_setup::ssh::SshConnector;
 use support::agent::Agent;
-use support::delay::DelayRelay;
+use support::delay::{far_session, serve_far};
 use support::{host, logs, sshd_available, Client, HostBlock, Key, Sshd, SshdSetup};
 
 const ONE_WAY: Duration = Duration::from_millis(25);
@@ -83,11 +83,7 @@ fn measure_handshake_round_trips() {
     let _ = logs::global();
     for keys in [Keys::File, Keys::AgentAndFile, Keys::AgentOnly] {
         let client = Client::new();
-        let sshd = Sshd::start(&SshdSetup {
-            authorized: vec![&client.key],
-            ..SshdSetup::default()
-        });
-        let relay = DelayRelay::trusted(&client, &sshd, ONE_WAY);
+        let (_sshd, relay) = serve_far(&client, SshdSetup::default(), ONE_WAY);
         let decoys: Vec<Key> = (1..=2)
             .map(|i| Key::generate(client.dir.path(), &format!("decoy{i}"), ""))
             .collect();
@@ -194,19 +190,7 @@ fn measure_command_round_trips() {
         return;
     }
     let client = Client::new();
-    let sshd = Sshd::start(&SshdSetup {
-        authorized: vec![&client.key],
-        ..SshdSetup::default()
-    });
-    let relay = DelayRelay::trusted(&client, &sshd, ONE_WAY);
-    let config = client.config(&[HostBlock {
-        alias: "far",
-        port: relay.port,
-        extra: "",
-    }]);
-    let mut session = SshConnector::new(client.options(&config))
-        .open(&host("far"))
-        .expect("connect");
+    let (_sshd, _relay, mut session) = far_session(&client, SshdSetup::default(), ONE_WAY);
     let round_trip = (ONE_WAY * 2).as_secs_f64();
     let commands: Vec<RemoteCommand> = (0..8).map(|_| RemoteCommand::read(["true"])).collect();
     // The first command pays for sshd's first session; measure after it.

@@ -20,9 +20,9 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use rdma_phase::{RemoteCommand, Transport};
-use rdma_setup::ssh::{SshConnector, SshTransport};
-use support::delay::DelayRelay;
-use support::{host, sshd_available, Client, HostBlock, Sshd, SshdSetup};
+use rdma_setup::ssh::SshTransport;
+use support::delay::{far_session, DelayRelay};
+use support::{sshd_available, Client, Sshd, SshdSetup};
 
 const ONE_WAY: Duration = Duration::from_millis(50);
 
@@ -54,20 +54,11 @@ fn round_trips(session: &mut SshTransport, batch: &[RemoteCommand]) -> f64 {
 /// A session to a loopback sshd (`config` first in its sshd_config) behind the relay.
 fn far(config: &str) -> (Client, Sshd, DelayRelay, SshTransport) {
     let client = Client::new();
-    let sshd = Sshd::start(&SshdSetup {
-        authorized: vec![&client.key],
+    let setup = SshdSetup {
         config,
         ..SshdSetup::default()
-    });
-    let relay = DelayRelay::trusted(&client, &sshd, ONE_WAY);
-    let config = client.config(&[HostBlock {
-        alias: "far",
-        port: relay.port,
-        extra: "",
-    }]);
-    let session = SshConnector::new(client.options(&config))
-        .open(&host("far"))
-        .expect("connect");
+    };
+    let (sshd, relay, session) = far_session(&client, setup, ONE_WAY);
     (client, sshd, relay, session)
 }
 

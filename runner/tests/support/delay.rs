@@ -13,7 +13,9 @@ use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use super::{Client, Sshd};
+use rdma_setup::ssh::{SshConnector, SshTransport};
+
+use super::{host, Client, HostBlock, Sshd, SshdSetup};
 
 pub struct DelayRelay {
     pub port: u16,
@@ -55,6 +57,38 @@ impl DelayRelay {
         .expect("known_hosts");
         relay
     }
+}
+
+/// An sshd started with `setup` that also lets `client`'s key in, and a relay to it
+/// ([`DelayRelay::trusted`]): the sshd and the relay.
+pub fn serve_far<'a>(
+    client: &'a Client,
+    mut setup: SshdSetup<'a>,
+    one_way: Duration,
+) -> (Sshd, DelayRelay) {
+    setup.authorized.push(&client.key);
+    let sshd = Sshd::start(&setup);
+    let relay = DelayRelay::trusted(client, &sshd, one_way);
+    (sshd, relay)
+}
+
+/// [`serve_far`], named `far` in the client's config, and a session to it through the
+/// relay: the sshd, the relay and the session.
+pub fn far_session<'a>(
+    client: &'a Client,
+    setup: SshdSetup<'a>,
+    one_way: Duration,
+) -> (Sshd, DelayRelay, SshTransport) {
+    let (sshd, relay) = serve_far(client, setup, one_way);
+    let config = client.config(&[HostBlock {
+        alias: "far",
+        port: relay.port,
+        extra: "",
+    }]);
+    let session = SshConnector::new(client.options(&config))
+        .open(&host("far"))
+        .expect("connect");
+    (sshd, relay, session)
 }
 
 /// Copy `from` to `to`, each chunk `delay` late, then pass the end on.
