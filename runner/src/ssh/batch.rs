@@ -17,12 +17,12 @@ use std::os::fd::BorrowedFd;
 use std::time::Instant;
 
 use rdma_phase::CommandOutput;
-use ssh2::{BlockDirections, Session};
+use ssh2::Session;
 
 use super::channel::{CommandChannel, Job};
 use super::exec::{AfterStdin, ExecError, Ran, MAX_OUTPUT};
 use super::spare::Spare;
-use super::wait::wait_session;
+use super::wait::{outbound_blocked, wait_session};
 
 /// The read buffer: one packet's worth of data is at most 32 KiB.
 const READ_CHUNK: usize = 32 * 1024;
@@ -108,12 +108,7 @@ pub fn run(
         }
         // Output libssh2 already holds needs no socket event; unless libssh2 first has to get
         // something out (a window adjust), which only the socket draining allows.
-        if open.has_queued_output()
-            && !matches!(
-                session.block_directions(),
-                BlockDirections::Outbound | BlockDirections::Both
-            )
-        {
+        if open.has_queued_output() && !outbound_blocked(session) {
             continue;
         }
         // Nothing to do before the socket moves, the deadline passes or a close is overdue.

@@ -13,11 +13,11 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use rustix::event::{PollFd, PollFlags};
-use ssh2::{BlockDirections, Channel};
+use ssh2::Channel;
 
 use super::hints::ConnectFailure;
 use super::session::Established;
-use super::wait::{poll_fds, would_block};
+use super::wait::{poll_fds, poll_flags, would_block};
 
 /// How much the pump buffers in each direction before it waits for the reader.
 const BUFFER: usize = 64 * 1024;
@@ -147,11 +147,7 @@ fn pump(jump: Established, mut channel: Channel, mut local: UnixStream, label: &
             if channel.read_window().available > 0 {
                 continue;
             }
-            let session_flags = match jump.session.block_directions() {
-                BlockDirections::Outbound => PollFlags::OUT,
-                BlockDirections::Both => PollFlags::IN | PollFlags::OUT,
-                BlockDirections::Inbound | BlockDirections::None => PollFlags::IN,
-            };
+            let session_flags = poll_flags(&jump.session);
             let mut local_flags = PollFlags::empty();
             if !local_eof && to_channel.len() < BUFFER {
                 local_flags |= PollFlags::IN;

@@ -25,10 +25,10 @@
 use std::os::fd::BorrowedFd;
 use std::time::Instant;
 
-use ssh2::{BlockDirections, Channel, Session};
+use ssh2::{Channel, Session};
 
 use super::channel::CLOSE_GRACE;
-use super::wait::{wait_session, would_block};
+use super::wait::{outbound_blocked, wait_session, would_block};
 
 enum State {
     /// No open in flight; the batch loop starts one.
@@ -140,12 +140,4 @@ impl Spare {
             }
         }
     }
-}
-
-/// Whether libssh2 last waited for the socket to take writes.
-fn outbound_blocked(session: &Session) -> bool {
-    matches!(
-        session.block_directions(),
-        BlockDirections::Outbound | BlockDirections::Both
-    )
 }

@@ -34,17 +34,31 @@ pub fn wait_session(
     socket: BorrowedFd<'_>,
     deadline: Instant,
 ) -> Result<(), TimedOut> {
-    let flags = match session.block_directions() {
-        BlockDirections::Outbound => PollFlags::OUT,
-        BlockDirections::Both => PollFlags::IN | PollFlags::OUT,
-        BlockDirections::Inbound | BlockDirections::None => PollFlags::IN,
-    };
+    let flags = poll_flags(session);
     let remaining = deadline
         .checked_duration_since(Instant::now())
         .filter(|left| !left.is_zero())
         .ok_or(TimedOut)?;
     poll_fds(&mut [PollFd::new(&socket, flags)], remaining.min(MAX_SLEEP));
     Ok(())
+}
+
+/// What to `poll(2)` the session's socket for: the direction libssh2 is blocked on, else
+/// reading.
+pub fn poll_flags(session: &Session) -> PollFlags {
+    match session.block_directions() {
+        BlockDirections::Outbound => PollFlags::OUT,
+        BlockDirections::Both => PollFlags::IN | PollFlags::OUT,
+        BlockDirections::Inbound | BlockDirections::None => PollFlags::IN,
+    }
+}
+
+/// Whether libssh2 last waited for the socket to take writes.
+pub fn outbound_blocked(session: &Session) -> bool {
+    matches!(
+        session.block_directions(),
+        BlockDirections::Outbound | BlockDirections::Both
+    )
 }
 
 /// `poll(2)` for at most `timeout` (capped at [`MAX_SLEEP`]). Errors (EINTR) just end the
