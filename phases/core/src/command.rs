@@ -59,10 +59,6 @@ impl RemoteCommand {
         self
     }
 
-    pub fn topic(&self) -> Option<&'static str> {
-        self.topic
-    }
-
     /// Whether an earlier read `read` may be wrong once this change is made.
     pub fn may_change(&self, read: &RemoteCommand) -> bool {
         match (self.topic, read.topic) {
