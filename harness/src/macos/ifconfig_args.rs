@@ -25,6 +25,21 @@ pub enum AddressCommand {
     Delete(Ipv4Addr),
 }
 
+impl AddressCommand {
+    /// `ifconfig`'s stderr when someone who is not root asks for it.
+    pub fn permission_denied(self) -> String {
+        let ioctl = match self {
+            Self::Set(_) => "SIOCAIFADDR",
+            Self::Delete(_) => "SIOCDIFADDR",
+        };
+        format!("ifconfig: ioctl ({ioctl}): permission denied\n")
+    }
+}
+
+/// `ifconfig`'s stderr for deleting an address the interface does not hold.
+pub const ADDRESS_NOT_HELD: &str =
+    "ifconfig: ioctl (SIOCDIFADDR): Can't assign requested address\n";
+
 /// The words after `ifconfig IFACE`. `Err` is the text after `ifconfig: `.
 pub fn parse_address_args(words: &[&str]) -> Result<AddressCommand, String> {
     let mut words = words.iter().copied().peekable();

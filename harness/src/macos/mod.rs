@@ -29,7 +29,7 @@ pub use ibv::{
     gid_table, ibv_devices, ibv_devinfo, ibv_devinfo_missing, ibv_no_devices, IbvDeviceView,
 };
 pub use ifconfig::{ifconfig_all, ifconfig_block, ifconfig_missing, ifconfig_single};
-pub use ifconfig_args::{parse_address_args, AddressChange, AddressCommand};
+pub use ifconfig_args::{parse_address_args, AddressChange, AddressCommand, ADDRESS_NOT_HELD};
 pub use interface::{AddressCacheEntry, BridgeMember, InterfaceKind, InterfaceView};
 pub use netstat::{netstat_rn_inet, RouteFlags, RouteGateway, RouteView, NETSTAT_USAGE};
 pub use networksetup::{list_all_hardware_ports, mac_studio_receptacle, HardwarePort};

@@ -11,7 +11,7 @@ use super::host::{Configd, SimHost, SimPort};
 use crate::macos::identity::{eui64_link_local, is_self_assigned, secured_link_local};
 use crate::macos::{
     self, parse_address_args, AddressChange, AddressCommand, BridgeMember, IfFlags, InterfaceKind,
-    InterfaceView,
+    InterfaceView, ADDRESS_NOT_HELD,
 };
 
 /// Interface indexes: `lo0` is 1 and a busy Mac's `gif0`..`anpi1` take 2..5, as on a Mac
@@ -128,16 +128,8 @@ pub(super) fn change_address(
         Ok(command) => command,
         Err(err) => return fail("", &format!("ifconfig: {err}\n"), 1),
     };
-    let ioctl = match command {
-        AddressCommand::Set(_) => "SIOCAIFADDR",
-        AddressCommand::Delete(_) => "SIOCDIFADDR",
-    };
     if !root {
-        return fail(
-            "",
-            &format!("ifconfig: ioctl ({ioctl}): permission denied\n"),
-            1,
-        );
+        return fail("", &command.permission_denied(), 1);
     }
     let Some(port) = host.port_mut(name) else {
         return fail(
@@ -156,11 +148,7 @@ pub(super) fn change_address(
                 port.inet.remove(position);
                 ok("")
             }
-            None => fail(
-                "",
-                "ifconfig: ioctl (SIOCDIFADDR): Can't assign requested address\n",
-                1,
-            ),
+            None => fail("", ADDRESS_NOT_HELD, 1),
         },
     }
 }

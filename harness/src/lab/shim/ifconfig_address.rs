@@ -13,7 +13,7 @@ use rdma_phase::Prefix;
 use super::kernel::{self, Link};
 use super::{HostContext, Reply};
 use crate::macos::identity::is_self_assigned;
-use crate::macos::{parse_address_args, AddressCommand};
+use crate::macos::{parse_address_args, AddressCommand, ADDRESS_NOT_HELD};
 
 /// One change to the kernel's addresses of the port.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,9 +40,7 @@ pub fn plan(
             .iter()
             .find(|(held, _)| *held == ip)
             .map(|(held, prefix)| vec![Step::Delete(*held, *prefix)])
-            .ok_or_else(|| {
-                "ifconfig: ioctl (SIOCDIFADDR): Can't assign requested address\n".to_owned()
-            }),
+            .ok_or_else(|| ADDRESS_NOT_HELD.to_owned()),
         AddressCommand::Set(change) => {
             let mut steps = Vec::new();
             let first = current.first().copied();
@@ -68,11 +66,7 @@ pub fn change(context: &HostContext, link: &Link, words: &[&str]) -> Reply {
         Err(err) => return Reply::err(format!("ifconfig: {err}\n"), 1),
     };
     if !context.root {
-        let ioctl = match command {
-            AddressCommand::Set(_) => "SIOCAIFADDR",
-            AddressCommand::Delete(_) => "SIOCDIFADDR",
-        };
-        return Reply::err(format!("ifconfig: ioctl ({ioctl}): permission denied\n"), 1);
+        return Reply::err(command.permission_denied(), 1);
     }
     let steps = match plan(command, &link.ipv4(), link.carrier()) {
         Ok(steps) => steps,
