@@ -171,11 +171,11 @@ pub fn verdict(rank0: &Rank0, answers: &[HostAnswer]) -> Result<String, String> 
             "{described}; every other host reached it (ping -c 1)"
         ));
     }
-    let address = rank0.address;
+    let pinged = ping(rank0.address).shell_line();
     let mut text = format!("{described}, is not reachable from every host:");
     for host in &failed {
         let line = match &host.answer {
-            Answer::NoReply(said) => format!("no reply to `ping -c 1 -t 2 {address}` ({said})"),
+            Answer::NoReply(said) => format!("no reply to `{pinged}` ({said})"),
             Answer::NotAsked(why) => format!("could not be asked: {why}"),
             Answer::Replied => continue,
         };
