@@ -8,33 +8,22 @@
 mod child;
 
 use std::path::Path;
-use std::process::Command;
 use std::time::Duration;
 
-use child::{binary, Finished, Running};
+use child::{discover_in_lab, in_lab_folder, Finished, Running};
 use rdma_harness::lab::testing::lab_for_test;
 use rdma_harness::lab::{scenario, Fault, Lab, Quirk};
 
 const LIMIT: Duration = Duration::from_secs(120);
 
-/// `rdma-setup discover --ssh-config LAB HOSTS...` in the controller, run in `folder`.
-fn discover(lab: &Lab, folder: &Path, hosts: &[&str]) -> Finished {
-    let mut command = lab.controller_command(binary());
-    command
-        .arg("discover")
-        .arg("--ssh-config")
-        .arg(lab.ssh_config_path())
-        .args(hosts)
-        .current_dir(folder)
-        .env("NO_COLOR", "1");
-    Running::start(command).wait(LIMIT)
+/// `rdma-setup discover FLAGS --ssh-config LAB HOSTS...` in the controller, run in `folder`.
+fn discover(lab: &Lab, folder: &Path, flags: &[&str], hosts: &[&str]) -> Finished {
+    Running::start(discover_in_lab(lab, folder, flags, hosts)).wait(LIMIT)
 }
 
 /// A bare `rdma-setup` in `folder`: the cluster, the ssh config and all, from its file.
 fn bare_run(lab: &Lab, folder: &Path) -> Finished {
-    let mut command: Command = lab.controller_command(binary());
-    command.current_dir(folder).env("NO_COLOR", "1");
-    Running::start(command).wait(LIMIT)
+    Running::start(in_lab_folder(lab, folder, &[])).wait(LIMIT)
 }
 
 /// The `[[cable]]` tables of a cluster file (the comments mention the word too).
@@ -69,14 +58,14 @@ fn three_node_mesh_is_discovered_written_and_configured() {
     let hosts = ["machine-a", "machine-b", "machine-c"];
 
     // A host that cannot be reached: named, exit 1, nothing written.
-    let unreachable = discover(&lab, folder.path(), &["machine-a", "no-such-mac"]);
+    let unreachable = discover(&lab, folder.path(), &[], &["machine-a", "no-such-mac"]);
     let log = unreachable.log();
     assert_eq!(unreachable.code(), Some(1), "{log}");
     assert!(unreachable.stderr.contains("ERROR: no-such-mac"), "{log}");
     assert!(unreachable.stderr.contains("hint: "), "{log}");
     assert!(!folder.path().join("rdma-cluster.toml").exists(), "{log}");
 
-    let found = discover(&lab, folder.path(), &hosts);
+    let found = discover(&lab, folder.path(), &[], &hosts);
     let log = found.log();
     eprintln!("{log}");
     assert_eq!(found.code(), Some(0), "{log}");
@@ -104,20 +93,14 @@ fn three_node_mesh_is_discovered_written_and_configured() {
     );
 
     // Discovering the configured cluster again plans the same addresses: nothing to write.
-    let again = discover(&lab, folder.path(), &hosts);
+    let again = discover(&lab, folder.path(), &[], &hosts);
     let log = again.log();
     assert_eq!(again.code(), Some(0), "{log}");
     assert!(again.stderr.contains("already holds this cluster"), "{log}");
     assert_eq!(cluster_file(folder.path()), file);
 
     // Another pool readdresses every cable: shown, refused without --force, file untouched.
-    let mut command = lab.controller_command(binary());
-    command
-        .args(["discover", "--pool", "10.99.0.0/24", "--ssh-config"])
-        .arg(lab.ssh_config_path())
-        .args(hosts)
-        .current_dir(folder.path());
-    let moved = Running::start(command).wait(LIMIT);
+    let moved = discover(&lab, folder.path(), &["--pool", "10.99.0.0/24"], &hosts);
     let log = moved.log();
     assert_eq!(moved.code(), Some(1), "{log}");
     assert!(
@@ -136,7 +119,7 @@ fn four_node_mesh_is_discovered_written_and_configured() {
         return;
     };
     let folder = tempfile::tempdir().expect("temp dir");
-    let found = discover(&lab, folder.path(), &["mac1", "mac2", "mac3", "mac4"]);
+    let found = discover(&lab, folder.path(), &[], &["mac1", "mac2", "mac3", "mac4"]);
     let log = found.log();
     eprintln!("{log}");
     assert_eq!(found.code(), Some(0), "{log}");
@@ -166,7 +149,7 @@ fn the_plan_avoids_a_subnet_a_host_already_uses() {
         .expect("sh runs");
     assert!(added.status.success(), "{added:?}");
     let folder = tempfile::tempdir().expect("temp dir");
-    let found = discover(&lab, folder.path(), &["hwstudio1", "hwstudio2"]);
+    let found = discover(&lab, folder.path(), &[], &["hwstudio1", "hwstudio2"]);
     let log = found.log();
     assert_eq!(found.code(), Some(0), "{log}");
     let file = cluster_file(folder.path());
@@ -189,7 +172,7 @@ fn a_host_whose_sshd_is_down_fails_discover_and_writes_nothing() {
         return;
     };
     let folder = tempfile::tempdir().expect("temp dir");
-    let found = discover(&lab, folder.path(), &["hwstudio1", "hwstudio2"]);
+    let found = discover(&lab, folder.path(), &[], &["hwstudio1", "hwstudio2"]);
     let log = found.log();
     assert_eq!(found.code(), Some(1), "{log}");
     assert!(
@@ -208,7 +191,7 @@ fn an_eight_node_ring_is_a_ring_in_rank_order() {
     let folder = tempfile::tempdir().expect("temp dir");
     let hosts: Vec<String> = (1..=8).map(|i| format!("mac{i}")).collect();
     let hosts: Vec<&str> = hosts.iter().map(String::as_str).collect();
-    let found = discover(&lab, folder.path(), &hosts);
+    let found = discover(&lab, folder.path(), &[], &hosts);
     let log = found.log();
     assert_eq!(found.code(), Some(0), "{log}");
     for row in [
@@ -236,6 +219,7 @@ fn a_thunderbolt_4_mac_gets_no_plan() {
     let found = discover(
         &lab,
         folder.path(),
+        &[],
         &["machine-a", "machine-b", "machine-c"],
     );
     let log = found.log();
@@ -266,22 +250,14 @@ fn a_busy_mac_whose_vpn_holds_the_pool_needs_another_pool() {
     };
     let folder = tempfile::tempdir().expect("temp dir");
     let hosts = ["hwstudio1", "hwstudio2"];
-    let found = discover(&lab, folder.path(), &hosts);
+    let found = discover(&lab, folder.path(), &[], &hosts);
     let log = found.log();
     assert_eq!(found.code(), Some(1), "{log}");
     assert!(found.stderr.contains("has no free /30 left"), "{log}");
     assert!(!folder.path().join("rdma-cluster.toml").exists());
 
     // 10.77.0.0/24 is the lab's management network, where the SSH sessions run: taken too.
-    let with_pool = |pool: &str| {
-        let mut command = lab.controller_command(binary());
-        command
-            .args(["discover", "--pool", pool, "--ssh-config"])
-            .arg(lab.ssh_config_path())
-            .args(hosts)
-            .current_dir(folder.path());
-        Running::start(command).wait(LIMIT)
-    };
+    let with_pool = |pool: &str| discover(&lab, folder.path(), &["--pool", pool], &hosts);
     let found = with_pool("10.77.0.0/24");
     assert_eq!(found.code(), Some(1), "{}", found.log());
     assert!(
@@ -312,13 +288,12 @@ fn a_mac_behind_another_is_discovered_through_the_proxy_flag() {
         return;
     };
     let folder = tempfile::tempdir().expect("temp dir");
-    let mut command = lab.controller_command(binary());
-    command
-        .args(["discover", "--proxy", "hwstudio1:hwstudio2", "--ssh-config"])
-        .arg(lab.ssh_config_path())
-        .args(["hwstudio1", "hwstudio2"])
-        .current_dir(folder.path());
-    let found = Running::start(command).wait(LIMIT);
+    let found = discover(
+        &lab,
+        folder.path(),
+        &["--proxy", "hwstudio1:hwstudio2"],
+        &["hwstudio1", "hwstudio2"],
+    );
     let log = found.log();
     assert_eq!(found.code(), Some(0), "{log}");
     assert!(
@@ -344,13 +319,12 @@ fn ctrl_c_while_a_host_does_not_answer_ends_discover_at_once() {
         return;
     };
     let folder = tempfile::tempdir().expect("temp dir");
-    let mut command = lab.controller_command(binary());
-    command
-        .args(["discover", "--connect-timeout", "60", "--ssh-config"])
-        .arg(lab.ssh_config_path())
-        .args(["hwstudio1", "hwstudio2"])
-        .current_dir(folder.path());
-    let running = Running::start(command);
+    let running = Running::start(discover_in_lab(
+        &lab,
+        folder.path(),
+        &["--connect-timeout", "60"],
+        &["hwstudio1", "hwstudio2"],
+    ));
     std::thread::sleep(Duration::from_secs(1));
     running.signal("INT");
     let stopped = running.wait(Duration::from_secs(10));
@@ -372,13 +346,13 @@ fn after_recabling_discover_shows_the_changes_and_force_writes_them() {
     };
     let folder = tempfile::tempdir().expect("temp dir");
     let hosts = ["machine-a", "machine-b", "machine-c"];
-    assert_eq!(discover(&lab, folder.path(), &hosts).code(), Some(0));
+    assert_eq!(discover(&lab, folder.path(), &[], &hosts).code(), Some(0));
     assert_every_cable_pings(&bare_run(&lab, folder.path()), 3);
     let before = cluster_file(folder.path());
 
     // At the back of machine-a, the plugs of en3 (to machine-b) and en5 (to machine-c) swap.
     lab.swap_cables("machine-a", "en3", "en5").expect("swapped");
-    let moved = discover(&lab, folder.path(), &hosts);
+    let moved = discover(&lab, folder.path(), &[], &hosts);
     let log = moved.log();
     eprintln!("{log}");
     assert_eq!(moved.code(), Some(1), "{log}");
@@ -396,13 +370,7 @@ fn after_recabling_discover_shows_the_changes_and_force_writes_them() {
     assert!(!moved.stdout.contains("~ cable"), "{log}");
     assert_eq!(cluster_file(folder.path()), before);
 
-    let mut command = lab.controller_command(binary());
-    command
-        .args(["discover", "--force", "--ssh-config"])
-        .arg(lab.ssh_config_path())
-        .args(hosts)
-        .current_dir(folder.path());
-    let forced = Running::start(command).wait(LIMIT);
+    let forced = discover(&lab, folder.path(), &["--force"], &hosts);
     assert_eq!(forced.code(), Some(0), "{}", forced.log());
     let after = cluster_file(folder.path());
     assert!(

@@ -8,23 +8,20 @@ mod child;
 
 use std::time::Duration;
 
-use child::{binary, Finished, Running};
+use child::{discover_in_lab, in_lab_folder, Finished, Running};
 use rdma_harness::lab::testing::lab_for_test;
 use rdma_harness::lab::{scenario, Fault, HostKeyFault, Lab};
 
 const LIMIT: Duration = Duration::from_secs(120);
 
 fn discover(lab: &Lab, folder: &std::path::Path, flags: &[&str]) -> Finished {
-    let mut command = lab.controller_command(binary());
-    command
-        .arg("discover")
-        .arg("--ssh-config")
-        .arg(lab.ssh_config_path())
-        .args(flags)
-        .args(["hwstudio1", "hwstudio2"])
-        .current_dir(folder)
-        .env("NO_COLOR", "1");
-    Running::start(command).wait(LIMIT)
+    Running::start(discover_in_lab(
+        lab,
+        folder,
+        flags,
+        &["hwstudio1", "hwstudio2"],
+    ))
+    .wait(LIMIT)
 }
 
 #[test]
@@ -60,11 +57,7 @@ fn output_path_timeouts_and_verbose_logs() {
     assert!(written.contains("command_timeout = 9"), "{written}");
 
     // The file runs as written, with its timeouts.
-    let mut command = lab.controller_command(binary());
-    command
-        .args(["--cluster", "cluster/two.toml"])
-        .current_dir(folder.path())
-        .env("NO_COLOR", "1");
+    let command = in_lab_folder(&lab, folder.path(), &["--cluster", "cluster/two.toml"]);
     let run = Running::start(command).wait(LIMIT);
     assert_eq!(run.code(), Some(0), "{}", run.log());
 }

@@ -111,6 +111,30 @@ pub fn in_lab(lab: &rdma_harness::lab::Lab, args: &[impl AsRef<std::ffi::OsStr>]
     command
 }
 
+/// The binary as the lab tests run it in `folder` (where a cluster file may name the lab's
+/// ssh config): in the lab's controller namespace, without colour, `args` after it.
+pub fn in_lab_folder(lab: &rdma_harness::lab::Lab, folder: &Path, args: &[&str]) -> Command {
+    let mut command = lab.controller_command(binary());
+    command.args(args).current_dir(folder).env("NO_COLOR", "1");
+    command
+}
+
+/// `rdma-setup discover FLAGS --ssh-config LAB HOSTS` as [`in_lab_folder`] runs it.
+pub fn discover_in_lab(
+    lab: &rdma_harness::lab::Lab,
+    folder: &Path,
+    flags: &[&str],
+    hosts: &[&str],
+) -> Command {
+    let mut command = in_lab_folder(lab, folder, &["discover"]);
+    command
+        .args(flags)
+        .arg("--ssh-config")
+        .arg(lab.ssh_config_path())
+        .args(hosts);
+    command
+}
+
 /// The path of the recorded scenario `name` in `fixtures/`, as an argument.
 pub fn fixture(name: &str) -> String {
     Path::new(env!("CARGO_MANIFEST_DIR"))
