@@ -16,8 +16,9 @@
 //! command; stderr at [`MAX_OUTPUT`]), so a host printing without end costs a few MiB, not
 //! all our memory. The bytes are kept raw: the caller decides what they mean. A command given
 //! up on (the deadline, the cap, a refused exec) has its channel closed; commands wrapped by
-//! `lifeline` (or a joint batch's script) then end on the host too. The close of a finished command goes out here as well, so the server frees the
-//! session (its `MaxSessions` counts it) before the next one is opened.
+//! `lifeline` (or a joint batch's script) then end on the host too. The close of a finished
+//! command goes out here as well, so the server frees the session (its `MaxSessions` counts
+//! it) before the next one is opened.
 
 use std::io::{ErrorKind, Read, Write};
 use std::time::{Duration, Instant};

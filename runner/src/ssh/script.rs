@@ -56,8 +56,8 @@ pub const AT_ONCE: usize = 8;
 const NAME: &str = "rdma-setup-batch";
 
 /// The fixed part of the script; [`build`] defines `rs_n`, `rs_at_once`, `rs_max`,
-/// `rs_blocks` (the file-size limit) and `rs_go` (which runs command `$1` as `rs_job INDEX LINE [STDIN-FORMAT]`) before it. `$1`
-/// is the stdin payload's length.
+/// `rs_blocks` (the file-size limit) and `rs_go` (which runs command `$1` as
+/// `rs_job INDEX LINE [STDIN-FORMAT]`) before it. `$1` is the stdin payload's length.
 ///
 /// - fd 3 briefly holds the channel's stdin for the lifeline; everything else gets
 ///   /dev/null. fd 4 is the FIFO on which each job announces its end with its frame's header

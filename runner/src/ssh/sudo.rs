@@ -137,7 +137,6 @@ pub fn wrong_password_state(account: &Account<'_>) -> SudoState {
     }
 }
 
-/// The probe failed for another reason than a password (not in sudoers, no sudo).
 /// sudo itself refused (not the command it would have run): its own `sudo:` lines, or a
 /// sudoers rule that does not allow the user.
 pub fn refused_by_sudo(output: &CommandOutput) -> bool {
@@ -148,6 +147,7 @@ pub fn refused_by_sudo(output: &CommandOutput) -> bool {
             || said.contains("is not in the sudoers file"))
 }
 
+/// The probe failed for another reason than a password (not in sudoers, no sudo).
 pub fn probe_failed_state(account: &Account<'_>, output: &CommandOutput) -> SudoState {
     SudoState::Failed {
         reason: format!(
