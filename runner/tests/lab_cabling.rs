@@ -2,13 +2,12 @@
 //! was set up. The next run must fail in `cabling`, name where each port now leads, and set
 //! no address on the swapped ports; the cable nobody touched stays right.
 
+mod child;
+
+use child::binary;
 use rdma_harness::examples::THREE_NODE_MESH;
 use rdma_harness::lab::scenario;
 use rdma_harness::lab::testing::lab_for_test;
-
-fn binary() -> &'static std::path::Path {
-    std::path::Path::new(env!("CARGO_BIN_EXE_rdma-setup"))
-}
 
 #[test]
 fn swapped_plugs_fail_in_cabling_with_the_new_places_and_get_no_address() {
