@@ -31,9 +31,7 @@ fn restart(lab: &Lab, host: &str) {
             .expect("ip runs");
         assert!(output.status.success(), "removing {addr} on {host}");
     }
-    for file in ["mlx_ibv_devices.json", "rdma-setup.lock"] {
-        let _ = std::fs::remove_file(lab.host_tmp(host).join(file));
-    }
+    lab.remove_run_files(host).expect("/tmp emptied");
 }
 
 #[test]

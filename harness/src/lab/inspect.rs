@@ -41,10 +41,15 @@ impl Lab {
         Ok(addrs)
     }
 
+    /// Where `tmp_path`, a path in the host's `/tmp`, lives, seen from outside.
+    pub fn in_host_tmp(&self, host: &str, tmp_path: &str) -> PathBuf {
+        self.host_tmp(host)
+            .join(tmp_path.trim_start_matches("/tmp/"))
+    }
+
     /// Where the host's device file (`/tmp/mlx_ibv_devices.json`) lives, seen from outside.
     pub fn device_file_path(&self, host: &str) -> PathBuf {
-        let name = IBV_DEVICES_PATH.trim_start_matches("/tmp/");
-        self.host_tmp(host).join(name)
+        self.in_host_tmp(host, IBV_DEVICES_PATH)
     }
 
     /// The host's device file, read from outside.

@@ -7,7 +7,10 @@ use std::process::{Command, Stdio};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use super::{locate, scenario, Lab, LabError, OldDeviceFile, Quirk, QuirkySpec};
+use rdma_phase::host_lock::LOCK_PATH;
+use rdma_phase::IBV_DEVICES_PATH;
+
+use super::{files, locate, scenario, Lab, LabError, OldDeviceFile, Quirk, QuirkySpec};
 
 /// Build a lab for a test. `None` means "skip": the machine cannot host a lab and this is
 /// not CI. Under `CI=true` that case panics instead, so a CI without root fails visibly.
@@ -83,6 +86,17 @@ fn ensure_shim() {
         .stdin(Stdio::null())
         .status();
     *built = status.is_ok_and(|status| status.success());
+}
+
+impl Lab {
+    /// Remove what a run leaves in the host's `/tmp`, as a restart does: the device file and
+    /// the host lock. One already gone is no error.
+    pub fn remove_run_files(&self, host: &str) -> Result<(), LabError> {
+        for tmp_path in [IBV_DEVICES_PATH, LOCK_PATH] {
+            files::remove(&self.in_host_tmp(host, tmp_path))?;
+        }
+        Ok(())
+    }
 }
 
 /// What one run of a program in the controller namespace did.

@@ -60,16 +60,7 @@ pub fn reset(lab: &Lab, ends: &[PlannedEnd]) -> Result<()> {
         }
     }
     for host in lab.host_names() {
-        for file in ["mlx_ibv_devices.json", "rdma-setup.lock"] {
-            let path = lab.host_tmp(&host).join(file);
-            match std::fs::remove_file(&path) {
-                Ok(()) => {}
-                Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
-                Err(err) => {
-                    return Err(err).with_context(|| format!("removing {}", path.display()))
-                }
-            }
-        }
+        lab.remove_run_files(&host)?;
     }
     Ok(())
 }
