@@ -10,7 +10,7 @@ mod child;
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-use child::binary;
+use child::in_lab;
 use rdma_harness::lab::testing::lab_for_test;
 use rdma_harness::lab::{scenario, Fault, Lab};
 
@@ -22,16 +22,12 @@ struct Tmux {
 impl Tmux {
     fn start(lab: &Lab, args: &[String]) -> Option<Self> {
         let socket = format!("rdma-setup-test-{}", std::process::id());
-        let mut line = vec![
-            "ip".to_owned(),
-            "netns".to_owned(),
-            "exec".to_owned(),
-            lab.controller_ns().to_owned(),
-            binary().display().to_string(),
-            "--ssh-config".to_owned(),
-            lab.ssh_config_path().display().to_string(),
-        ];
-        line.extend(args.iter().cloned());
+        // The words `in_lab` runs, as one line for tmux's shell.
+        let command = in_lab(lab, args);
+        let line: Vec<String> = std::iter::once(command.get_program())
+            .chain(command.get_args())
+            .map(|word| word.to_string_lossy().into_owned())
+            .collect();
         let started = Command::new("tmux")
             .args(["-L", &socket, "new-session", "-d", "-x", "160", "-y", "50"])
             .args(["-e", "TERM=xterm-256color"])
