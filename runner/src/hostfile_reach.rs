@@ -159,41 +159,34 @@ fn quote(text: &str) -> String {
 /// none) or `Err` (which hosts could not, and the way out).
 pub fn verdict(rank0: &Rank0, answers: &[HostAnswer]) -> Result<String, String> {
     let described = rank0.describe();
-    let failed: Vec<&HostAnswer> = answers
-        .iter()
-        .filter(|host| host.answer != Answer::Replied)
-        .collect();
     if answers.is_empty() {
         return Ok(format!("{described}; no other host to check it from"));
     }
-    if failed.is_empty() {
+    let pinged = ping(rank0.address).shell_line();
+    let (mut rows, mut unreached, mut unasked) = (String::new(), Vec::new(), Vec::new());
+    for host in answers {
+        let line = match &host.answer {
+            Answer::Replied => continue,
+            Answer::NoReply(said) => {
+                unreached.push(host.host.as_str());
+                format!("no reply to `{pinged}` ({said})")
+            }
+            Answer::NotAsked(why) => {
+                unasked.push(host.host.as_str());
+                format!("could not be asked: {why}")
+            }
+        };
+        rows.push_str(&format!("\n  {}: {line}", host.host));
+    }
+    if rows.is_empty() {
         return Ok(format!(
             "{described}; every other host reached it (ping -c 1)"
         ));
     }
-    let pinged = ping(rank0.address).shell_line();
-    let mut text = format!("{described}, is not reachable from every host:");
-    for host in &failed {
-        let line = match &host.answer {
-            Answer::NoReply(said) => format!("no reply to `{pinged}` ({said})"),
-            Answer::NotAsked(why) => format!("could not be asked: {why}"),
-            Answer::Replied => continue,
-        };
-        text.push_str(&format!("\n  {}: {line}", host.host));
-    }
-    let unreached: Vec<&str> = failed
-        .iter()
-        .filter(|host| matches!(host.answer, Answer::NoReply(_)))
-        .map(|host| host.host.as_str())
-        .collect();
+    let mut text = format!("{described}, is not reachable from every host:{rows}");
     if !unreached.is_empty() {
         text.push_str(&format!("\n  fix: {}", address_fix(rank0, &unreached)));
     }
-    let unasked: Vec<&str> = failed
-        .iter()
-        .filter(|host| matches!(host.answer, Answer::NotAsked(_)))
-        .map(|host| host.host.as_str())
-        .collect();
     if !unasked.is_empty() {
         text.push_str(&format!(
             "\n  fix: check that {} can be reached over SSH, then run again",
