@@ -9,7 +9,9 @@ use std::process::Command;
 use rdma_phase::{RemoteCommand, TransportError};
 use rdma_setup::ssh::SshConnector;
 use support::agent::Agent;
-use support::{host, sshd_available, Client, HostBlock, Key, ScriptedPrompt, Sshd, SshdSetup};
+use support::{
+    host, serve, sshd_available, Client, HostBlock, Key, ScriptedPrompt, Sshd, SshdSetup,
+};
 
 fn server_for(keys: &[&Key]) -> Sshd {
     Sshd::start(&SshdSetup {
@@ -287,13 +289,11 @@ fn a_server_without_publickey_is_named_as_such() {
         return;
     }
     let client = Client::new();
-    let sshd = Sshd::start(&SshdSetup {
-        authorized: vec![&client.key],
+    let setup = SshdSetup {
         config: "PubkeyAuthentication no\nPasswordAuthentication yes\n",
         ..SshdSetup::default()
-    });
-    client.trust(&sshd);
-    let config = studio(&client, &sshd, "");
+    };
+    let (_sshd, config) = serve(&client, "studio", setup);
     let (reason, hint) = connect_error(&SshConnector::new(client.options(&config)), "studio");
     assert!(reason.contains("accepts only password"), "{reason}");
     assert!(hint.contains("ssh-copy-id studio"), "{hint}");
