@@ -14,6 +14,7 @@ use serde::Serialize;
 
 use super::apple_json::to_apple_json;
 use super::identity::fingerprint;
+use super::networksetup::mac_studio_receptacle;
 
 /// The machine whose buses these are (`device_name_key` of each bus).
 pub const HOST_MODEL_NAME: &str = "Mac Studio";
@@ -81,6 +82,28 @@ pub struct ThunderboltBusView {
     pub generation: Generation,
     /// The Mac at the other end of a cable with a link; `None` for an idle receptacle.
     pub peer: Option<ThunderboltPeerView>,
+}
+
+impl ThunderboltBusView {
+    /// The bus behind `host`'s port `port` on a Mac Studio ([`mac_studio_receptacle`]), with
+    /// the identifiers the simulator and the lab derive; `None` when `port` is no
+    /// Thunderbolt port there.
+    pub fn mac_studio(
+        host: &str,
+        port: &str,
+        generation: Generation,
+        peer: Option<ThunderboltPeerView>,
+    ) -> Option<Self> {
+        let receptacle = mac_studio_receptacle(port)?;
+        Some(Self {
+            bus: receptacle - 1,
+            receptacle,
+            domain_uuid: domain_uuid(host, port),
+            switch_uid: switch_uid(host, receptacle - 1),
+            generation,
+            peer,
+        })
+    }
 }
 
 /// A Mac at the other end of a Thunderbolt 5 cable.

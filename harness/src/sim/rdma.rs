@@ -7,8 +7,8 @@ use super::cluster::{fail, ok, Cable};
 use super::host::{RdmaSwitch, SimHost};
 use super::ifconfig::listed_inet;
 use crate::macos::identity::secured_link_local;
-use crate::macos::thunderbolt::{domain_uuid, stable_uuid, switch_uid};
-use crate::macos::{self, mac_studio_receptacle, ThunderboltBusView, ThunderboltPeerView};
+use crate::macos::thunderbolt::{domain_uuid, stable_uuid};
+use crate::macos::{self, ThunderboltBusView, ThunderboltPeerView};
 
 /// One device per Thunderbolt port while RDMA is enabled; none on a Thunderbolt 4 Mac, whose
 /// `rdma_ctl status` still says enabled.
@@ -95,7 +95,6 @@ pub(super) fn thunderbolt_json(hosts: &[SimHost], index: usize, cables: &[Cable]
         .iter()
         .filter(|port| port.thunderbolt)
         .filter_map(|port| {
-            let receptacle = mac_studio_receptacle(&port.name)?;
             let peer = far_end(hosts, &host.name, &port.name, cables)
                 .filter(|(peer, peer_port)| {
                     port.carrier && peer.port(peer_port).is_some_and(|p| p.carrier)
@@ -108,14 +107,7 @@ pub(super) fn thunderbolt_json(hosts: &[SimHost], index: usize, cables: &[Cable]
                     .then(|| stable_uuid(&format!("service_rdma/{}", peer.name))),
                     generation: peer.generation,
                 });
-            Some(ThunderboltBusView {
-                bus: receptacle - 1,
-                receptacle,
-                domain_uuid: domain_uuid(&host.name, &port.name),
-                switch_uid: switch_uid(&host.name, receptacle - 1),
-                generation: host.generation,
-                peer,
-            })
+            ThunderboltBusView::mac_studio(&host.name, &port.name, host.generation, peer)
         })
         .collect();
     match macos::sp_thunderbolt_json(&buses) {

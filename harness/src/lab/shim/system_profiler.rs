@@ -12,10 +12,8 @@
 use super::kernel;
 use super::{HostContext, Reply};
 use crate::lab::state::PortState;
-use crate::macos::thunderbolt::{domain_uuid, stable_uuid, switch_uid};
-use crate::macos::{
-    mac_studio_receptacle, sp_thunderbolt_json, Generation, ThunderboltBusView, ThunderboltPeerView,
-};
+use crate::macos::thunderbolt::{domain_uuid, stable_uuid};
+use crate::macos::{sp_thunderbolt_json, Generation, ThunderboltBusView, ThunderboltPeerView};
 
 const DATA_TYPE: &str = "SPThunderboltDataType";
 
@@ -53,16 +51,13 @@ pub fn run(context: &HostContext, args: &[String]) -> Reply {
         .ports
         .iter()
         .filter_map(|port| {
-            let receptacle = mac_studio_receptacle(&port.name)?;
             let linked = kernel::find(&links, &port.name).is_some_and(kernel::Link::carrier);
-            Some(ThunderboltBusView {
-                bus: receptacle - 1,
-                receptacle,
-                domain_uuid: domain_uuid(&context.host.name, &port.name),
-                switch_uid: switch_uid(&context.host.name, receptacle - 1),
-                generation: generation(context.host.thunderbolt4),
-                peer: linked.then(|| peer(context, port)),
-            })
+            ThunderboltBusView::mac_studio(
+                &context.host.name,
+                &port.name,
+                generation(context.host.thunderbolt4),
+                linked.then(|| peer(context, port)),
+            )
         })
         .collect();
     match sp_thunderbolt_json(&buses) {
