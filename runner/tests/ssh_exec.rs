@@ -6,8 +6,9 @@ mod support;
 use std::net::TcpListener;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use rdma_phase::{RemoteCommand, TransportError};
+use rdma_phase::{RemoteCommand, Transport, TransportError};
 use rdma_setup::ssh::SshConnector;
+use support::serve::session;
 use support::{host, serve, sshd_available, Client, HostBlock, Sshd, SshdSetup};
 
 fn setup() -> (Client, Sshd, SshConnector) {
@@ -96,11 +97,7 @@ fn a_hung_command_costs_at_most_the_command_timeout() {
         return;
     }
     let client = Client::new();
-    let (_sshd, config) = serve(&client, "studio", SshdSetup::default());
-    let mut options = client.options(&config);
-    options.command_timeout = Duration::from_secs(2);
-    let connector = SshConnector::new(options);
-    let mut session = connector.connect(&host("studio")).expect("connect");
+    let (_sshd, mut session) = session(&client, SshdSetup::default(), Duration::from_secs(2));
 
     let started = Instant::now();
     let error = session
