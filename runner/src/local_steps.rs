@@ -22,8 +22,8 @@ use tracing::debug;
 use crate::report::{Event, PhaseRun};
 
 mod merge;
-pub use merge::merge;
 use crate::session::Session;
+pub use merge::merge;
 
 /// The steps that are not phases but batches of the session, named in reports and logs.
 const CHANGES_STEP: &str = "changes";
