@@ -32,7 +32,9 @@ pub use ifconfig::{ifconfig_all, ifconfig_block, ifconfig_missing, ifconfig_sing
 pub use ifconfig_args::{parse_address_args, AddressChange, AddressCommand, ADDRESS_NOT_HELD};
 pub use interface::{AddressCacheEntry, BridgeMember, InterfaceKind, InterfaceView};
 pub use netstat::{netstat_rn_inet, RouteFlags, RouteGateway, RouteView, NETSTAT_USAGE};
-pub use networksetup::{list_all_hardware_ports, mac_studio_receptacle, HardwarePort};
+pub use networksetup::{
+    list_all_hardware_ports, mac_studio_receptacle, mac_studio_thunderbolt_ports, HardwarePort,
+};
 pub use ping::{ping_no_reply, ping_reply, ping_report};
 pub use sw_vers::{sw_vers, sw_vers_field, SwVersField, SW_VERS_USAGE};
 pub use thunderbolt::{sp_thunderbolt_json, Generation, ThunderboltBusView, ThunderboltPeerView};

@@ -55,6 +55,26 @@ pub fn mac_studio_receptacle(device: &str) -> Option<u32> {
     (2..=7).contains(&number).then(|| number - 1)
 }
 
+/// The "Thunderbolt N" blocks of a Mac Studio's ports, given as `(device, ether)`, in
+/// receptacle order; a device that is no Thunderbolt port there ([`mac_studio_receptacle`])
+/// has none.
+pub fn mac_studio_thunderbolt_ports<'a>(
+    ports: impl IntoIterator<Item = (&'a str, &'a str)>,
+) -> Vec<HardwarePort> {
+    let mut blocks: Vec<(u32, HardwarePort)> = ports
+        .into_iter()
+        .filter_map(|(device, ether)| {
+            let receptacle = mac_studio_receptacle(device)?;
+            Some((
+                receptacle,
+                HardwarePort::new(format!("Thunderbolt {receptacle}"), device, ether),
+            ))
+        })
+        .collect();
+    blocks.sort_by_key(|(receptacle, _)| *receptacle);
+    blocks.into_iter().map(|(_, block)| block).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

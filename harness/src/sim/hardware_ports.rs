@@ -6,7 +6,7 @@ use rdma_phase::CommandOutput;
 
 use super::cluster::ok;
 use super::host::SimHost;
-use crate::macos::{list_all_hardware_ports, mac_studio_receptacle, HardwarePort};
+use crate::macos::{list_all_hardware_ports, mac_studio_thunderbolt_ports, HardwarePort};
 
 pub(super) fn listing(host: &SimHost) -> CommandOutput {
     let mut ports: Vec<HardwarePort> = host
@@ -22,18 +22,11 @@ pub(super) fn listing(host: &SimHost) -> CommandOutput {
             "82:30:ea:68:4c:14",
         ));
     }
-    let mut thunderbolt: Vec<(u32, HardwarePort)> = host
-        .ports
-        .iter()
-        .filter(|port| port.thunderbolt)
-        .filter_map(|port| {
-            let receptacle = mac_studio_receptacle(&port.name)?;
-            let block =
-                HardwarePort::new(format!("Thunderbolt {receptacle}"), &port.name, &port.ether);
-            Some((receptacle, block))
-        })
-        .collect();
-    thunderbolt.sort_by_key(|(receptacle, _)| *receptacle);
-    ports.extend(thunderbolt.into_iter().map(|(_, block)| block));
+    ports.extend(mac_studio_thunderbolt_ports(
+        host.ports
+            .iter()
+            .filter(|port| port.thunderbolt)
+            .map(|port| (port.name.as_str(), port.ether.as_str())),
+    ));
     ok(&list_all_hardware_ports(&ports))
 }

@@ -10,7 +10,7 @@ use super::kernel::{self, Link};
 use super::{HostContext, Reply};
 use crate::lab::ports::port_mac;
 use crate::lab::spec::MGMT_IFACE;
-use crate::macos::{list_all_hardware_ports, mac_studio_receptacle, HardwarePort};
+use crate::macos::{list_all_hardware_ports, mac_studio_thunderbolt_ports, HardwarePort};
 
 const USAGE: &str = "Usage: networksetup -listallhardwareports\n\
                      (the lab simulates no other networksetup command)\n";
@@ -50,20 +50,13 @@ fn ports(context: &HostContext, links: &[Link]) -> Vec<HardwarePort> {
         "en1",
         port_mac(host_index, "en1"),
     ));
-    let mut thunderbolt: Vec<(u32, HardwarePort)> = context
-        .host
-        .ports
-        .iter()
-        .filter_map(|port| {
-            let receptacle = mac_studio_receptacle(&port.name)?;
-            Some((
-                receptacle,
-                HardwarePort::new(format!("Thunderbolt {receptacle}"), &port.name, &port.mac),
-            ))
-        })
-        .collect();
-    thunderbolt.sort_by_key(|(receptacle, _)| *receptacle);
-    ports.extend(thunderbolt.into_iter().map(|(_, port)| port));
+    ports.extend(mac_studio_thunderbolt_ports(
+        context
+            .host
+            .ports
+            .iter()
+            .map(|port| (port.name.as_str(), port.mac.as_str())),
+    ));
     ports
 }
 
