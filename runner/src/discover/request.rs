@@ -109,17 +109,10 @@ pub fn check(args: &DiscoverArgs) -> Result<Request, String> {
     })
 }
 
-/// `--ssh-config`: a file that exists, made absolute.
+/// `--ssh-config`: a file that exists (checked as a run checks it), made absolute.
 fn ssh_config(path: &Path) -> Result<PathBuf, String> {
-    let fix = "give the path of an ssh config file, or leave the flag out to use ~/.ssh/config";
-    if !path.is_file() {
-        return Err(format!(
-            "--ssh-config {}: not a file; {fix}",
-            path.display()
-        ));
-    }
-    std::path::absolute(path)
-        .map_err(|error| format!("--ssh-config {}: {error}; {fix}", path.display()))
+    let path = crate::cli::checked_ssh_config(path)?;
+    std::path::absolute(&path).map_err(|error| format!("--ssh-config {}: {error}", path.display()))
 }
 
 #[cfg(test)]
