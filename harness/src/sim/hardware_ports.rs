@@ -1,11 +1,13 @@
 //! `networksetup -listallhardwareports` on a simulated Mac Studio (M3 Ultra): its Ethernet
 //! port, the Thunderbolt Bridge, Wi-Fi, then one "Thunderbolt N" block per Thunderbolt port,
-//! in the layout the lab's shim prints for the same Mac.
+//! in the layout the lab's shim prints for the same Mac; the bridge's address is the one its
+//! `ifconfig` shows.
 
 use rdma_phase::CommandOutput;
 
 use super::cluster::ok;
 use super::host::SimHost;
+use super::ifconfig::bridge_ether;
 use crate::macos::{list_all_hardware_ports, mac_studio_thunderbolt_ports, HardwarePort};
 
 pub(super) fn listing(host: &SimHost) -> CommandOutput {
@@ -19,7 +21,7 @@ pub(super) fn listing(host: &SimHost) -> CommandOutput {
         ports.push(HardwarePort::new(
             "Thunderbolt Bridge",
             "bridge0",
-            "82:30:ea:68:4c:14",
+            bridge_ether(host, "bridge0"),
         ));
     }
     ports.extend(mac_studio_thunderbolt_ports(

@@ -42,6 +42,11 @@ pub(super) fn bridge_index(host: &SimHost, name: &str) -> u32 {
     FIRST_BRIDGE_INDEX + u32::try_from(position).unwrap_or(0)
 }
 
+/// A bridge's MAC, from its interface index.
+pub(super) fn bridge_ether(host: &SimHost, name: &str) -> String {
+    format!("82:30:ea:68:4c:{:02x}", bridge_index(host, name))
+}
+
 fn bridge_view(host: &SimHost, name: &str, members: &[String]) -> InterfaceView {
     let index = bridge_index(host, name);
     let kind = InterfaceKind::from_name(name).unwrap_or(InterfaceKind::Bridge);
@@ -51,7 +56,7 @@ fn bridge_view(host: &SimHost, name: &str, members: &[String]) -> InterfaceView 
     if kind == InterfaceKind::VmBridge {
         flags = flags.with(IfFlags::ALLMULTI);
     }
-    let ether = format!("82:30:ea:68:4c:{index:02x}");
+    let ether = bridge_ether(host, name);
     InterfaceView {
         // A VM bridge carries the VMs' network, with IPv6; the Thunderbolt Bridge has none.
         inet6: (kind == InterfaceKind::VmBridge).then(|| eui64_link_local(&ether)),
