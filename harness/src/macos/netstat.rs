@@ -95,6 +95,33 @@ pub struct RouteView {
     pub expired: bool,
 }
 
+impl RouteView {
+    /// The two routes of `lo0` holding 127.0.0.1: `127` (`UCS`) and `127.0.0.1` (`UH`).
+    pub fn loopback() -> [Self; 2] {
+        let gateway = RouteGateway::Address(Ipv4Addr::LOCALHOST);
+        [
+            Self {
+                destination: Ipv4Addr::new(127, 0, 0, 0),
+                prefix: 8,
+                gateway,
+                flags: RouteFlags::UP
+                    .with(RouteFlags::CLONING)
+                    .with(RouteFlags::STATIC),
+                netif: "lo0".to_owned(),
+                expired: false,
+            },
+            Self {
+                destination: Ipv4Addr::LOCALHOST,
+                prefix: 32,
+                gateway,
+                flags: RouteFlags::UP.with(RouteFlags::HOST),
+                netif: "lo0".to_owned(),
+                expired: false,
+            },
+        ]
+    }
+}
+
 /// The whole output, rows sorted by destination then prefix length.
 pub fn netstat_rn_inet(routes: &[RouteView]) -> String {
     let mut sorted: Vec<&RouteView> = routes.iter().collect();

@@ -75,22 +75,6 @@ pub(super) fn routes(host: &SimHost) -> CommandOutput {
             );
         }
     }
-    let loopback = RouteGateway::Address(Ipv4Addr::LOCALHOST);
-    rows.push(RouteView {
-        destination: Ipv4Addr::new(127, 0, 0, 0),
-        prefix: 8,
-        gateway: loopback,
-        flags: up.with(RouteFlags::CLONING).with(RouteFlags::STATIC),
-        netif: "lo0".to_owned(),
-        expired: false,
-    });
-    rows.push(RouteView {
-        destination: Ipv4Addr::LOCALHOST,
-        prefix: 32,
-        gateway: loopback,
-        flags: up.with(RouteFlags::HOST),
-        netif: "lo0".to_owned(),
-        expired: false,
-    });
+    rows.extend(RouteView::loopback());
     ok(&netstat_rn_inet(&rows))
 }

@@ -176,27 +176,7 @@ fn loopback(links: &[Link]) -> Vec<RouteView> {
     if !lo.has_flag("UP") || !lo.ipv4().iter().any(|(ip, _)| *ip == Ipv4Addr::LOCALHOST) {
         return Vec::new();
     }
-    let gateway = RouteGateway::Address(Ipv4Addr::LOCALHOST);
-    vec![
-        RouteView {
-            destination: Ipv4Addr::new(127, 0, 0, 0),
-            prefix: 8,
-            gateway,
-            flags: RouteFlags::UP
-                .with(RouteFlags::CLONING)
-                .with(RouteFlags::STATIC),
-            netif: lo.mac_name(),
-            expired: false,
-        },
-        RouteView {
-            destination: Ipv4Addr::LOCALHOST,
-            prefix: 32,
-            gateway,
-            flags: RouteFlags::UP.with(RouteFlags::HOST),
-            netif: lo.mac_name(),
-            expired: false,
-        },
-    ]
+    RouteView::loopback().to_vec()
 }
 
 #[cfg(test)]
