@@ -33,7 +33,7 @@ fn reboot(lab: &Lab, spec: &rdma_harness::lab::LabSpec) {
         }
     }
     for host in &spec.hosts {
-        let _ = std::fs::remove_file(lab.host_tmp(host).join("mlx_ibv_devices.json"));
+        let _ = std::fs::remove_file(lab.device_file_path(host));
     }
 }
 

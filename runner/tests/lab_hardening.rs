@@ -97,7 +97,7 @@ fn a_directory_in_the_device_files_place_is_named_and_nothing_is_left_behind() {
     let Some(lab) = lab_for_test(scenario::two_node()) else {
         return;
     };
-    let in_the_way = lab.host_tmp("hwstudio1").join("mlx_ibv_devices.json");
+    let in_the_way = lab.device_file_path("hwstudio1");
     std::fs::create_dir(&in_the_way).expect("a directory in the way");
     let nodes = two_node_args();
     let args: Vec<&str> = nodes.iter().map(String::as_str).collect();

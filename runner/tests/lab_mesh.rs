@@ -8,7 +8,7 @@ use rdma_harness::lab::testing::lab_for_test;
 use rdma_harness::lab::{scenario, Lab};
 
 fn device_file(lab: &Lab, host: &str) -> String {
-    std::fs::read_to_string(lab.host_tmp(host).join("mlx_ibv_devices.json"))
+    lab.device_file(host)
         .unwrap_or_else(|err| panic!("no device file on {host}: {err}"))
 }
 

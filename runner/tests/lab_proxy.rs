@@ -31,7 +31,8 @@ fn run_and_check(extra: &[&str], spec: LabSpec, env: &[(&str, &str)]) {
         lab.static_addrs("hwstudio2", "en5").expect("ip"),
         ["10.254.0.6/30"]
     );
-    let file = std::fs::read_to_string(lab.host_tmp("hwstudio2").join("mlx_ibv_devices.json"))
+    let file = lab
+        .device_file("hwstudio2")
         .expect("device file on the hidden host");
     assert_eq!(file.trim(), r#"[[null,"rdma_en5"],["rdma_en5",null]]"#);
     assert!(

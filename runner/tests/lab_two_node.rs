@@ -18,7 +18,7 @@ fn run(lab: &Lab, extra: &[&str], env: &[(&str, &str)]) -> ToolRun {
 }
 
 fn device_file(lab: &Lab, host: &str) -> String {
-    std::fs::read_to_string(lab.host_tmp(host).join("mlx_ibv_devices.json"))
+    lab.device_file(host)
         .unwrap_or_else(|err| panic!("no device file on {host}: {err}"))
 }
 
