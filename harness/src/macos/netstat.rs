@@ -122,6 +122,22 @@ impl RouteView {
     }
 }
 
+/// Mark interface-scoped (`I`) every connected route (`link#N`) to a subnet that an earlier
+/// connected route already reaches, as macOS lists a subnet connected on a second interface
+/// (each Thunderbolt port's 169.254/16).
+pub fn scope_repeated_subnets(rows: &mut [RouteView]) {
+    let connected = |row: &RouteView| matches!(row.gateway, RouteGateway::Link(_));
+    for index in 0..rows.len() {
+        let subnet = (rows[index].destination, rows[index].prefix);
+        let again = rows[..index]
+            .iter()
+            .any(|earlier| connected(earlier) && (earlier.destination, earlier.prefix) == subnet);
+        if again && connected(&rows[index]) {
+            rows[index].flags = rows[index].flags.with(RouteFlags::IFSCOPE);
+        }
+    }
+}
+
 /// The whole output, rows sorted by destination then prefix length.
 pub fn netstat_rn_inet(routes: &[RouteView]) -> String {
     let mut sorted: Vec<&RouteView> = routes.iter().collect();

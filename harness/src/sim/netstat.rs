@@ -1,8 +1,9 @@
 //! `netstat -rn -f inet` on a simulated Mac, derived the way the lab's shim maps the kernel's
 //! table: a default route through the management network's gateway, a connected route per
 //! listed IPv4 address (`S` when configd set it: `en0` and the self-assigned 169.254 ones;
-//! a second 169.254/16 on another port is interface-scoped, `I`, as macOS lists it), and the
-//! loopback pair. Like the lab, no route for a busy Mac's loopback alias or VPN tunnel.
+//! a second 169.254/16 on another port is interface-scoped, `I`, as macOS lists it:
+//! `scope_repeated_subnets`), and the loopback pair. Like the lab, no route for a busy Mac's
+//! loopback alias or VPN tunnel.
 
 use std::net::Ipv4Addr;
 
@@ -12,6 +13,7 @@ use super::cluster::ok;
 use super::host::SimHost;
 use super::ifconfig::{bridge_index, listed_inet, port_index};
 use crate::macos::identity::is_self_assigned;
+use crate::macos::netstat::scope_repeated_subnets;
 use crate::macos::{netstat_rn_inet, RouteFlags, RouteGateway, RouteView};
 
 /// The management network's router, where the simulated sessions come from.
@@ -31,25 +33,19 @@ pub(super) fn routes(host: &SimHost) -> CommandOutput {
         netif: "en0".to_owned(),
         expired: false,
     }];
-    let mut seen: Vec<(Ipv4Addr, u8)> = Vec::new();
-    let mut connected = |rows: &mut Vec<RouteView>,
-                         ip,
-                         prefix: rdma_phase::Prefix,
-                         index,
-                         name: &str,
-                         by_configd| {
-        let network = (prefix.network(ip), prefix.bits());
+    let connected = |rows: &mut Vec<RouteView>,
+                     ip,
+                     prefix: rdma_phase::Prefix,
+                     index,
+                     name: &str,
+                     by_configd| {
         let mut flags = up.with(RouteFlags::CLONING);
         if by_configd {
             flags = flags.with(RouteFlags::STATIC);
         }
-        if seen.contains(&network) {
-            flags = flags.with(RouteFlags::IFSCOPE);
-        }
-        seen.push(network);
         rows.push(RouteView {
-            destination: network.0,
-            prefix: network.1,
+            destination: prefix.network(ip),
+            prefix: prefix.bits(),
             gateway: RouteGateway::Link(index),
             flags,
             netif: name.to_owned(),
@@ -75,6 +71,7 @@ pub(super) fn routes(host: &SimHost) -> CommandOutput {
             );
         }
     }
+    scope_repeated_subnets(&mut rows);
     rows.extend(RouteView::loopback());
     ok(&netstat_rn_inet(&rows))
 }

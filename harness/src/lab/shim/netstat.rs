@@ -17,6 +17,7 @@ use super::routes::{self, Route};
 use super::Reply;
 use crate::lab::spec::{HIDDEN_IFACE, MGMT_IFACE};
 use crate::macos::identity::is_self_assigned;
+use crate::macos::netstat::scope_repeated_subnets;
 use crate::macos::{netstat_rn_inet, RouteFlags, RouteGateway, RouteView, NETSTAT_USAGE};
 use std::net::Ipv4Addr;
 
@@ -101,22 +102,12 @@ pub fn run(args: &[String]) -> Reply {
 /// second interface (each Thunderbolt port's 169.254/16) is interface-scoped, `I`, as macOS
 /// lists it.
 fn views(table: &[Route], links: &[Link]) -> Vec<RouteView> {
-    let mut rows: Vec<RouteView> = Vec::new();
-    for mut row in table
+    let mut rows: Vec<RouteView> = table
         .iter()
         .filter(|route| route.unicast())
         .filter_map(|route| view(route, links))
-    {
-        let connected = matches!(row.gateway, RouteGateway::Link(_));
-        let again = rows.iter().any(|earlier| {
-            (earlier.destination, earlier.prefix) == (row.destination, row.prefix)
-                && matches!(earlier.gateway, RouteGateway::Link(_))
-        });
-        if connected && again {
-            row.flags = row.flags.with(RouteFlags::IFSCOPE);
-        }
-        rows.push(row);
-    }
+        .collect();
+    scope_repeated_subnets(&mut rows);
     rows.extend(loopback(links));
     rows
 }
