@@ -46,7 +46,7 @@ pub fn labs() -> Vec<LabEntry> {
 
 /// The user of this process: its real uid, and `SUDO_UID`/`SUDO_USER` when run by sudo.
 pub fn whoami() -> Starter {
-    let uid = real_uid().unwrap_or(u32::MAX);
+    let uid = sys::real_uid().unwrap_or(u32::MAX);
     let sudo_uid = std::env::var("SUDO_UID")
         .ok()
         .and_then(|text| text.trim().parse().ok());
@@ -56,12 +56,6 @@ pub fn whoami() -> Starter {
         sudo_uid,
         sudo_user: sudo_uid.and_then(|_| std::env::var("SUDO_USER").ok()),
     }
-}
-
-fn real_uid() -> Option<u32> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|line| line.starts_with("Uid:"))?;
-    line.split_whitespace().nth(1)?.parse().ok()
 }
 
 fn user_name(uid: u32) -> Option<String> {

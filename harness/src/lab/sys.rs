@@ -95,7 +95,18 @@ pub fn kill(pid: u32, signal: &str) {
 
 /// The effective UID, from /proc (no libc call needed).
 pub fn effective_uid() -> Option<u32> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|line| line.starts_with("Uid:"))?;
-    line.split_whitespace().nth(2)?.parse().ok()
+    u32::try_from(proc_status_number("self", "Uid:", 1)?).ok()
+}
+
+/// The real UID, from /proc.
+pub fn real_uid() -> Option<u32> {
+    u32::try_from(proc_status_number("self", "Uid:", 0)?).ok()
+}
+
+/// The `column`th number (from 0) of the line starting with `key` in `/proc/PROCESS/status`,
+/// where PROCESS is `self` or a PID.
+pub fn proc_status_number(process: &str, key: &str, column: usize) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{process}/status")).ok()?;
+    let line = status.lines().find(|line| line.starts_with(key))?;
+    line.split_whitespace().nth(column + 1)?.parse().ok()
 }

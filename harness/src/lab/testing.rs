@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use rdma_phase::host_lock::LOCK_PATH;
 use rdma_phase::IBV_DEVICES_PATH;
 
-use super::{files, locate, scenario, Lab, LabError, OldDeviceFile, Quirk, QuirkySpec};
+use super::{files, locate, scenario, sys, Lab, LabError, OldDeviceFile, Quirk, QuirkySpec};
 
 /// Build a lab for a test. `None` means "skip": the machine cannot host a lab and this is
 /// not CI. Under `CI=true` that case panics instead, so a CI without root fails visibly.
@@ -164,7 +164,7 @@ impl Lab {
         }
         command.stdout(Stdio::piped()).stderr(Stdio::piped());
         let started = Instant::now();
-        let what = super::sys::describe(&command);
+        let what = sys::describe(&command);
         let mut child = command
             .spawn()
             .map_err(LabError::io(format!("run {what}")))?;
@@ -172,7 +172,7 @@ impl Lab {
         let stderr = drain(child.stderr.take());
         let mut peak_memory_kib: Option<u64> = None;
         let status = loop {
-            if let Some(kib) = vm_hwm_kib(child.id()) {
+            if let Some(kib) = sys::proc_status_number(&child.id().to_string(), "VmHWM:", 0) {
                 peak_memory_kib = Some(peak_memory_kib.map_or(kib, |peak| peak.max(kib)));
             }
             match child.try_wait() {
@@ -203,11 +203,4 @@ fn drain(pipe: Option<impl Read + Send + 'static>) -> std::thread::JoinHandle<Ve
         }
         bytes
     })
-}
-
-/// A process's peak resident set in KiB, from `/proc/PID/status`.
-fn vm_hwm_kib(pid: u32) -> Option<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let line = status.lines().find(|line| line.starts_with("VmHWM:"))?;
-    line.split_whitespace().nth(1)?.parse().ok()
 }
