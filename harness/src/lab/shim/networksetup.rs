@@ -64,8 +64,6 @@ fn ports(context: &HostContext, links: &[Link]) -> Vec<HardwarePort> {
 fn host_index(context: &HostContext) -> usize {
     context
         .state
-        .hosts
-        .iter()
-        .position(|host| host.name == context.host.name)
+        .host_index(&context.host.name)
         .map_or(0, |index| index + 1)
 }
