@@ -319,3 +319,43 @@ fn plan(args: &[&str]) -> Result<ClusterPlan> {
     let args = Args::try_parse_from(argv)?;
     app::plan(&args).map_err(|message| anyhow!(message))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn files_below(root: &Path) -> Vec<std::path::PathBuf> {
+        let mut files = Vec::new();
+        let mut folders = vec![root.to_path_buf()];
+        while let Some(folder) = folders.pop() {
+            for entry in std::fs::read_dir(&folder).expect("readable").flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    folders.push(path);
+                } else {
+                    files.push(path.strip_prefix(root).expect("below root").to_path_buf());
+                }
+            }
+        }
+        files.sort();
+        files
+    }
+
+    /// The committed simulated scenarios are what the phases send today: a scenario whose
+    /// hosts still show a command the tool no longer sends would replay green and mislead.
+    #[test]
+    fn the_committed_scenarios_are_current() {
+        let fresh = tempfile::tempdir().expect("temp dir");
+        write_all(fresh.path()).expect("scenarios written");
+        let committed = crate::workspace_root().join("fixtures");
+        for relative in files_below(fresh.path()) {
+            let now = std::fs::read(fresh.path().join(&relative)).expect("written");
+            let before = std::fs::read(committed.join(&relative)).unwrap_or_default();
+            assert!(
+                before == now,
+                "fixtures/{} is out of date: run `cargo xtask fixtures`, review the snapshot diffs and commit",
+                relative.display()
+            );
+        }
+    }
+}
