@@ -161,35 +161,6 @@ fn a_background_child_holding_stdout_does_not_hold_the_batch() {
 }
 
 #[test]
-fn a_sudo_password_reaches_its_command_in_a_batch_without_argv() {
-    if !sshd_available("framing_stdin_not_argv") {
-        return;
-    }
-    let tmp = tempfile::tempdir().expect("tempdir");
-    let (_client, _sshd, mut session) = open(tmp.path());
-    let secret = "s3cr3t-4711 'quoted' %s\\";
-    // Each command lists the argv of every process of its session while they all run.
-    let look = "sleep 0.3; for p in /proc/[0-9]*; do tr '\\0' ' ' < $p/cmdline; echo; done";
-    let commands = [
-        sh(&format!("IFS= read -r pw; {look} >/dev/null; echo \"$pw\""))
-            .with_stdin(format!("{secret}\n")),
-        sh(look),
-    ];
-    let results = session.run_many(&commands);
-    assert_eq!(
-        results[0].as_ref().expect("reader").stdout,
-        format!("{secret}\n")
-    );
-    let argvs = &results[1].as_ref().expect("lister").stdout;
-    assert!(
-        argvs.contains("rdma-setup-batch"),
-        "the batch script was not seen: {argvs}"
-    );
-    assert!(!argvs.contains("s3cr3t"), "the secret is in an argv");
-    assert_eq!(leftovers(tmp.path()), Vec::<String>::new());
-}
-
-#[test]
 fn through_a_proxy_the_batch_runs_on_the_target_and_is_ended_there() {
     if !sshd_available("framing_proxy") {
         return;

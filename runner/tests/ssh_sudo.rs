@@ -257,3 +257,37 @@ fn passwordless_sudo_in_a_batch_is_one_round() {
         "sudo -n is the probe: no round of its own"
     );
 }
+
+/// The password goes on the batch's stdin, never into an argv on the Mac (the exec line,
+/// which carries a command's public stdin, is one): each command lists the argv of every
+/// process while the other runs, and the fake sudo checks the password it read.
+#[test]
+fn a_sudo_password_in_a_batch_never_reaches_an_argv() {
+    if !sshd_available("batch_sudo_not_argv") {
+        return;
+    }
+    let _env = env_lock(Some(PASSWORD));
+    let rig = Rig::new(false);
+    let (connector, _prompt) = rig.connector(None);
+    let mut session = connector.open(&host("studio")).expect("connect");
+    // Confirmed first, so that both commands below go with it in one batch.
+    assert_eq!(
+        stdout_of(session.run_many(&[privileged("first")])),
+        ["first\n"]
+    );
+    let look = "sleep 0.3; for p in /proc/[0-9]*; do tr '\\0' ' ' < $p/cmdline; echo; done";
+    let commands = [
+        RemoteCommand::privileged(["sh", "-c", look]),
+        RemoteCommand::privileged(["sh", "-c", look]).with_stdin("ignored: privileged"),
+        RemoteCommand::read(["sh", "-c", look]),
+    ];
+    let rounds = session.round_trips();
+    let argvs = stdout_of(session.run_many(&commands)).concat();
+    assert_eq!(session.round_trips(), rounds + 1, "one batch");
+    assert!(
+        argvs.contains("rdma-setup-batch"),
+        "the batch script was not seen: {argvs}"
+    );
+    assert!(argvs.contains("sudo -S -p"), "{argvs}");
+    assert!(!argvs.contains(PASSWORD), "the password is in an argv");
+}

@@ -59,7 +59,8 @@ pub fn run(
 
 /// The most a batch of `count` commands may send on stdout.
 fn reply_limit(count: usize) -> usize {
-    MAGIC.len() + MAX_OUTPUT + count * (HEADER + 2 * MAX_OUTPUT)
+    // Each command's header and streams, and at most one group line per command.
+    MAGIC.len() + MAX_OUTPUT + count * (2 * HEADER + 2 * MAX_OUTPUT)
 }
 
 /// The results of `count` commands in what the batch's channel read. Commands without a
@@ -114,7 +115,10 @@ mod tests {
 
     #[test]
     fn commands_answered_before_a_timeout_keep_their_results() {
-        let results = split(&ran(&reply("1 0 3 0 0\nok\n"), Err(ExecError::TimedOut)), 3);
+        let results = split(
+            &ran(&reply("= 1\n1 0 3 0 0\nok\n"), Err(ExecError::TimedOut)),
+            3,
+        );
         assert_eq!(results[0], Err(ExecError::TimedOut));
         assert_eq!(results[1], Ok(CommandOutput::new("ok\n", "", 0)));
         assert_eq!(results[2], Err(ExecError::TimedOut));
@@ -123,7 +127,7 @@ mod tests {
     #[test]
     fn a_lost_session_fails_the_unanswered_only() {
         let lost = ExecError::Lost("socket closed".into());
-        let results = split(&ran(&reply("0 1 0 0 0\n"), Err(lost.clone())), 2);
+        let results = split(&ran(&reply("= 1\n0 1 0 0 0\n"), Err(lost.clone())), 2);
         assert_eq!(results[0], Ok(CommandOutput::new("", "", 1)));
         assert_eq!(results[1], Err(lost));
     }
@@ -149,7 +153,7 @@ mod tests {
 
     #[test]
     fn a_garbled_reply_is_named() {
-        let results = split(&ran(&reply("0 0 0 0 0\n0 x\n"), Ok(0)), 2);
+        let results = split(&ran(&reply("= 1\n0 0 0 0 0\n0 x\n"), Ok(0)), 2);
         assert_eq!(results[0], Ok(CommandOutput::new("", "", 0)));
         assert!(matches!(
             &results[1],
@@ -160,7 +164,8 @@ mod tests {
     #[test]
     fn the_reply_bound_holds_every_frame_at_the_cap() {
         let count = 8;
-        let most = MAGIC.len() + count * (HEADER + 2 * MAX_OUTPUT);
+        // A group of one per command: the most group lines a reply can have.
+        let most = MAGIC.len() + count * (2 * HEADER + 2 * MAX_OUTPUT);
         assert!(reply_limit(count) >= most + MAX_OUTPUT);
     }
 }

@@ -21,6 +21,9 @@ pub struct Outgoing {
     pub shown: String,
     /// Wiped when dropped: it may hold the sudo password.
     pub stdin: Option<Zeroizing<Vec<u8>>>,
+    /// The stdin is the command's own (a device file's JSON, in transcripts as it is), not
+    /// the sudo password: it may travel where the Mac's process list shows it.
+    pub stdin_public: bool,
 }
 
 /// What one round sends, in order.
@@ -83,6 +86,7 @@ impl<'c> Rounds<'c> {
                             stdin: command
                                 .stdin()
                                 .map(|text| Zeroizing::new(text.as_bytes().to_vec())),
+                            stdin_public: true,
                         },
                     );
                 }
@@ -128,6 +132,7 @@ impl<'c> Rounds<'c> {
                     line,
                     shown: command.shell_line(),
                     stdin,
+                    stdin_public: false,
                 },
             );
             if matches!(

@@ -1,43 +1,54 @@
 //! The remote side of a joint batch: one POSIX `sh` script that runs every command of a batch
-//! on one channel, each as sshd would run it alone, and sends their results back framed.
+//! on one channel, each getting what it would get from sshd alone, and sends their results
+//! back framed.
 //!
 //! Two round trips, whatever the batch: the channel open, then the exec request carrying the
 //! whole script (the command lines are in it, as they are in one command's exec request)
-//! and the reply. The commands' stdin bytes (a sudo password, a device file) travel on the
-//! channel's stdin, never in argv or on disk; OpenSSH's sshd grants a channel no window
-//! before it started the command, so a batch with stdin costs one round trip more.
+//! and the reply. A command's own stdin (a device file's JSON: data, never a secret) travels
+//! in the script too, as a `printf` format ([`printf_format`]), up to [`MAX_STDIN_IN_LINE`].
+//! A sudo password, and stdin over that size, travel on the channel's stdin, never in argv
+//! or on disk; OpenSSH's sshd grants a channel no window before it started the command, so
+//! such a batch costs one round trip more.
 //!
-//! When some command has stdin, the script first reads the stdin payload ([`Script::payload`],
-//! `$1` bytes) with one `head -c` (a second reader of the same pipe could lose bytes the
-//! first buffered; nothing follows the payload until the channel closes, so one reader
-//! cannot) and `eval`s it: one `{ ... }` group assigning each command's stdin to `rs_iN` as a
-//! `printf` format ([`printf_format`]), then `rs_ok=1`. A payload cut short by a closing
-//! channel is a syntax error, or leaves `rs_ok` unset: nothing runs.
+//! When some command has stdin on the channel, the script first reads that payload
+//! ([`Script::payload`], `$1` bytes) with one `head -c` (a second reader of the same pipe
+//! could lose bytes the first buffered; nothing follows the payload until the channel
+//! closes, so one reader cannot) and `eval`s it: one `{ ... }` group assigning each such
+//! command's stdin to `rs_iN` as a `printf` format, then `rs_ok=1`. A payload cut short by
+//! a closing channel is a syntax error, or leaves `rs_ok` unset: nothing runs.
 //!
 //! Then the script ([`BODY`]):
 //! - makes one `mktemp -d` directory and starts the lifeline: a subshell reading the
 //!   channel's stdin, on which nothing more comes; its EOF means the channel closed
 //!   (timeout, lost connection), and it ends the session's process group (every command of
 //!   the batch, TERM then KILL) and removes the directory;
-//! - runs each command as `"${SHELL:-/bin/sh}" -c LINE` (exec'd by a subshell: no shell
-//!   reports its death by a signal into its stderr), in the user's home directory, with
-//!   exactly its stdin bytes on a pipe (`printf`, a builtin: the bytes reach no argv) or
-//!   /dev/null; its stdout and stderr go straight into files, under a file-size limit
-//!   (`ulimit -f`, in 512-byte blocks: the first block past [`MAX_OUTPUT`]): a flooding
-//!   command is cut at the source (its write past the limit gets SIGXFSZ) and costs the Mac
-//!   at most that on disk, with no process in between. (Readers on FIFOs did the same with
-//!   two `head`s per command: a fifth of all the processes a batch started.) A command's
-//!   frame goes once its shell has ended: what a background child of it writes after that
-//!   is not waited for (sshd would hold the channel open for it), only bounded;
+//! - runs each command in the user's home directory, with exactly its stdin bytes on a pipe
+//!   (`printf`, a builtin) or /dev/null, exec'd by a subshell (no shell reports its death by
+//!   a signal into its stderr). A line of quoted words ([`Command::words`], every line the
+//!   transport sends) is exec'd by the script itself: the login shell that started the
+//!   script read the user's startup files and set the environment the command inherits, so
+//!   a second shell per command would only cost the Mac a process (a third of all it
+//!   started for a batch). A word that names no command goes to `"${SHELL:-/bin/sh}" -c
+//!   LINE` after all, for the user's shell's own "command not found"; other lines always do;
+//! - sends its stdout and stderr straight into files, under a file-size limit (`ulimit -f`,
+//!   in 512-byte blocks: the first block past [`MAX_OUTPUT`]): a flooding command is cut at
+//!   the source (its write past the limit gets SIGXFSZ) and costs the Mac at most that on
+//!   disk, with no process in between. A command's result is complete once its process has
+//!   ended: what a background child of it writes after that is not waited for (sshd would
+//!   hold the channel open for it), only bounded;
 //! - runs at most [`AT_ONCE`] commands at a time (the rest start as others end), which
 //!   bounds the processes and the disk a batch may take on the Mac;
-//! - as each command ends, in the order they end, prints its frame (`frames`) after
-//!   [`MAGIC`] and truncates its files; removes the directory once all are sent.
+//! - sends the results in groups (`frames`, after [`MAGIC`]): every second (`sleep 1`), those
+//!   of the commands that ended since the last group, and once all have ended, the rest.
+//!   A group costs one `wc` and one `cat` for all its commands (a pair per command was the
+//!   other third of the processes); the second's tick keeps what ended early safe from a
+//!   command that hangs until the deadline. Sent files are truncated; the directory is
+//!   removed at the end.
 //!
-//! Only sh builtins (`ulimit -f` and `-c` included: POSIX) and `cat`, `head` (the stdin
-//! payload), `wc`, `mktemp`, `mkfifo`, `rm`, `kill`, `sleep` are used: macOS's `/bin/sh`
-//! (bash 3.2 in POSIX mode) has them, as has dash. Every variable is
-//! named `rs_*`, so no command sees its environment changed.
+//! Only sh builtins (`ulimit -f` and `-c` included: POSIX; `command -v`) and `cat`, `head`
+//! (the stdin payload), `wc`, `mktemp`, `mkfifo`, `rm`, `kill`, `sleep` are used: macOS's
+//! `/bin/sh` (bash 3.2 in POSIX mode) has them, as has dash. Every variable is named
+//! `rs_*`, so no command sees its environment changed.
 
 use rdma_phase::command::quote;
 use zeroize::Zeroizing;
@@ -47,7 +58,7 @@ use super::printf::printf_format;
 
 /// The first line of a joint batch's reply. What a login shell prints before it (a
 /// `.zshenv` echoing something) is skipped.
-pub const MAGIC: &[u8] = b"rdma-setup-batch 1\n";
+pub const MAGIC: &[u8] = b"rdma-setup-batch 2\n";
 
 /// Commands of one batch running at once on the Mac.
 pub const AT_ONCE: usize = 8;
@@ -57,15 +68,17 @@ const NAME: &str = "rdma-setup-batch";
 
 /// The fixed part of the script; [`build`] defines `rs_n`, `rs_at_once`, `rs_max`,
 /// `rs_blocks` (the file-size limit) and `rs_go` (which runs command `$1` as
-/// `rs_job INDEX LINE [STDIN-FORMAT]`) before it. `$1` is the stdin payload's length.
+/// `rs_job INDEX w|s LINE [STDIN-FORMAT]`, `w` for quoted words) before it. `$1` is the
+/// stdin payload's length.
 ///
 /// - fd 3 briefly holds the channel's stdin for the lifeline; everything else gets
-///   /dev/null. fd 4 is the FIFO on which each job announces its end with its frame's header
-///   (opened read-write, so it never reads EOF between two jobs; one short line is one
-///   atomic write). Commands do not get it.
+///   /dev/null. fd 4 is the FIFO on which each job announces its end (`INDEX STATUS`) and
+///   the timer its tick (`t`); opened read-write, so it never reads EOF between two writers;
+///   one short line is one atomic write. Commands do not get it.
 /// - `kill -TERM -$$` is the session's process group (sshd makes each session one, and the
 ///   exec line's `exec` made this shell its leader); the lifeline ignores TERM itself, so it
-///   lives to clean up and send KILL.
+///   lives to clean up and send KILL. A timer's `sleep` left at the end exits within the
+///   second; it holds none of the channel's streams.
 /// - A command killed by a signal reports the shell's 128+N, as with `lifeline`.
 /// - No shell that waits for a command writes into its captured stderr: dash prints a
 ///   foreground child's death by a signal ("Killed") on its own fd 2, and applies a simple
@@ -77,7 +90,9 @@ const NAME: &str = "rdma-setup-batch";
 ///   message of a redirection that fails, which used to reach only the debug log). Not
 ///   `{ ( ... ) 2>E; } 2>/dev/null`: dash parses a group holding one subshell as that
 ///   subshell and replaces its redirections with the group's.
-/// - Silent commands cost no `wc` and no `cat`: their header says 0 and 0.
+/// - Only files with bytes go to `wc` and `cat` (`test -s`, a builtin); a group of silent
+///   commands costs neither. Sizes come back by file name, so `wc`'s `total` line and its
+///   padding do not matter.
 /// - Core dumps are off for the commands (`ulimit -c 0`): a flood ended by SIGXFSZ leaves
 ///   no core file behind.
 const BODY: &str = r#"if [ "$1" -gt 0 ]; then
@@ -88,30 +103,65 @@ const BODY: &str = r#"if [ "$1" -gt 0 ]; then
   fi
 fi
 rs_run() {
-  if [ $# -gt 2 ]; then
-    printf "$3" 2>/dev/null | "${SHELL:-/bin/sh}" -c "$2" >"$rs_f.o" 2>"$rs_f.e" 4>&-
+  rs_l=$3 rs_x='exec "${SHELL:-/bin/sh}" -c "$rs_l"'
+  if [ "$2" = w ]; then
+    rs_x='eval "set -- $rs_l"; if command -v "$1" >/dev/null; then exec "$@"; fi; '$rs_x
+  fi
+  if [ $# -gt 3 ]; then
+    printf "$4" 2>/dev/null | eval "$rs_x" >"$rs_f.o" 2>"$rs_f.e" 4>&-
   else
-    ( exec "${SHELL:-/bin/sh}" -c "$2" ) </dev/null >"$rs_f.o" 2>"$rs_f.e" 4>&-
+    ( eval "$rs_x" ) </dev/null >"$rs_f.o" 2>"$rs_f.e" 4>&-
   fi
 }
 rs_job() {
-  rs_k=$1 rs_f=$rs_dir/$1
+  rs_f=$rs_dir/$1
   ulimit -c 0
   ulimit -f $rs_blocks
   rs_run "$@" 2>/dev/null
-  rs_s=$?
-  rs_o=0 rs_e=0 rs_c=0
-  if [ -s "$rs_f.o" ] || [ -s "$rs_f.e" ]; then
-    set -- $(cd "$rs_dir" && wc -c "$rs_k.o" "$rs_k.e")
-    rs_o=$1 rs_e=$3
-  fi
-  if [ "$rs_o" -gt $rs_max ]; then rs_c=1; elif [ "$rs_e" -gt $rs_max ]; then rs_c=2; fi
-  if [ $rs_c -ne 0 ]; then rs_o=0 rs_e=0; fi
-  echo "$rs_k $rs_s $rs_o $rs_e $rs_c" >&4
+  echo "$1 $?" >&4
 }
 rs_start() {
   rs_go $rs_next </dev/null >/dev/null &
   rs_next=$((rs_next + 1))
+}
+rs_tick() {
+  ( sleep 1; echo t ) </dev/null >&4 2>/dev/null &
+  rs_timer=$!
+}
+rs_flush() {
+  rs_list=
+  for rs_k in $rs_pend; do
+    if [ -s "$rs_dir/$rs_k.o" ]; then rs_list="$rs_list $rs_k.o"; fi
+    if [ -s "$rs_dir/$rs_k.e" ]; then rs_list="$rs_list $rs_k.e"; fi
+  done
+  if [ -n "$rs_list" ]; then
+    set -- $(cd "$rs_dir" && exec wc -c $rs_list)
+    while [ $# -ge 2 ]; do
+      case $2 in [0-9]*.[oe]) eval "rs_z_${2%.*}${2#*.}=\$1" ;; esac
+      shift 2
+    done
+  fi
+  rs_count=0 rs_list=
+  for rs_k in $rs_pend; do rs_count=$((rs_count + 1)); done
+  echo "= $rs_count"
+  for rs_k in $rs_pend; do
+    eval "rs_o=\${rs_z_${rs_k}o:-0} rs_e=\${rs_z_${rs_k}e:-0} rs_s=\$rs_s_$rs_k"
+    rs_c=0
+    if [ "$rs_o" -gt $rs_max ]; then rs_c=1; elif [ "$rs_e" -gt $rs_max ]; then rs_c=2; fi
+    if [ $rs_c -ne 0 ]; then
+      rs_o=0 rs_e=0
+    else
+      if [ "$rs_o" -gt 0 ]; then rs_list="$rs_list $rs_k.o"; fi
+      if [ "$rs_e" -gt 0 ]; then rs_list="$rs_list $rs_k.e"; fi
+    fi
+    echo "$rs_k $rs_s $rs_o $rs_e $rs_c"
+  done
+  if [ -n "$rs_list" ]; then (cd "$rs_dir" && exec cat $rs_list) || return 1; fi
+  for rs_k in $rs_pend; do
+    : >"$rs_dir/$rs_k.o"
+    : >"$rs_dir/$rs_k.e"
+  done
+  rs_pend=
 }
 rs_dir=$(mktemp -d "${TMPDIR:-/tmp}/rdma-setup.XXXXXX") || {
   echo "rdma-setup: mktemp -d failed on this host" >&2
@@ -130,19 +180,27 @@ exec 3<&0 </dev/null
 rs_life=$!
 exec 3<&-
 mkfifo "$rs_dir/q" && exec 4<>"$rs_dir/q" || exit 125
-rs_next=0 rs_done=0
-echo rdma-setup-batch 1
+rs_next=0 rs_done=0 rs_pend=
+echo rdma-setup-batch 2
 while [ $rs_next -lt $rs_n ] && [ $rs_next -lt $rs_at_once ]; do rs_start; done
-while [ $rs_done -lt $rs_n ] && read rs_k rs_s rs_o rs_e rs_c <&4; do
-  echo "$rs_k $rs_s $rs_o $rs_e $rs_c"
-  if [ "$rs_o$rs_e" != 00 ]; then
-    cat "$rs_dir/$rs_k.o" "$rs_dir/$rs_k.e" || break
-  fi
-  : >"$rs_dir/$rs_k.o"
-  : >"$rs_dir/$rs_k.e"
-  rs_done=$((rs_done + 1))
-  if [ $rs_next -lt $rs_n ]; then rs_start; fi
+rs_tick
+while [ $rs_done -lt $rs_n ] && read rs_k rs_s <&4; do
+  case $rs_k in
+  t)
+    if [ -n "$rs_pend" ]; then rs_flush || break; fi
+    rs_tick
+    ;;
+  *[!0-9]* | "") ;;
+  *)
+    eval "rs_s_$rs_k=\$rs_s"
+    rs_pend="$rs_pend $rs_k"
+    rs_done=$((rs_done + 1))
+    if [ $rs_next -lt $rs_n ]; then rs_start; fi
+    ;;
+  esac
 done
+kill $rs_timer 2>/dev/null
+if [ -n "$rs_pend" ]; then rs_flush; fi
 kill $rs_life 2>/dev/null
 rm -rf "$rs_dir"
 "#;
@@ -153,7 +211,18 @@ rm -rf "$rs_dir"
 pub struct Command<'a> {
     pub line: &'a str,
     pub stdin: Option<&'a [u8]>,
+    /// `stdin` is no secret (a device file's JSON, not a password): it may travel in the
+    /// exec line, which the Mac's process list shows, so the batch needs no stdin and no
+    /// round trip for it (up to [`MAX_STDIN_IN_LINE`] bytes).
+    pub stdin_public: bool,
+    /// `line` is one simple command of POSIX-quoted words (as `RemoteCommand` writes every
+    /// line): the batch's own `sh` `exec`s it instead of starting the user's shell for it.
+    pub words: bool,
 }
+
+/// The most stdin bytes of one command that travel in the exec line (4 characters a byte at
+/// worst; macOS takes 1 MiB of arguments).
+pub const MAX_STDIN_IN_LINE: usize = 16 * 1024;
 
 /// What a joint batch sends: the exec line, then `payload` on stdin (empty when no command
 /// has stdin) and nothing after it until the channel closes (no EOF: the lifeline takes EOF
@@ -183,16 +252,24 @@ pub fn build(commands: &[Command<'_>]) -> Script {
         + 32;
     let mut payload = Zeroizing::new(String::with_capacity(room));
     for (index, command) in commands.iter().enumerate() {
+        let how = if command.words { 'w' } else { 's' };
         script.push_str(&format!(
-            "  {index}) rs_job {index} {}",
+            "  {index}) rs_job {index} {how} {}",
             quote(command.line)
         ));
-        if let Some(stdin) = command.stdin.filter(|bytes| !bytes.is_empty()) {
-            script.push_str(&format!(" \"$rs_i{index}\""));
-            let format = Zeroizing::new(printf_format(stdin));
-            payload.push_str(&format!("rs_i{index}='"));
-            payload.push_str(&format);
-            payload.push_str("'\n");
+        match command.stdin.filter(|bytes| !bytes.is_empty()) {
+            // The format holds no `'` (see `printf_format`).
+            Some(stdin) if command.stdin_public && stdin.len() <= MAX_STDIN_IN_LINE => {
+                script.push_str(&format!(" '{}'", printf_format(stdin)));
+            }
+            Some(stdin) => {
+                script.push_str(&format!(" \"$rs_i{index}\""));
+                let format = Zeroizing::new(printf_format(stdin));
+                payload.push_str(&format!("rs_i{index}='"));
+                payload.push_str(&format);
+                payload.push_str("'\n");
+            }
+            None => {}
         }
         script.push_str(" ;;\n");
     }
@@ -218,3 +295,7 @@ pub fn build(commands: &[Command<'_>]) -> Script {
 #[cfg(test)]
 #[path = "script_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "script_words_tests.rs"]
+mod words_tests;

@@ -16,10 +16,10 @@ use super::super::frames::decode;
 use super::{build, Command, Script};
 
 /// The shells the script must work under: argv before `-c`.
-const SHELLS: [&[&str]; 2] = [&["dash"], &["bash", "--posix"]];
+pub(super) const SHELLS: [&[&str]; 2] = [&["dash"], &["bash", "--posix"]];
 
 /// `script` run by `shell` as the exec line runs it, in a process group of its own.
-fn spawn(shell: &[&str], script: &Script, tmp: &Path, output: fn() -> Stdio) -> Child {
+pub(super) fn spawn(shell: &[&str], script: &Script, tmp: &Path, output: fn() -> Stdio) -> Child {
     Process::new(shell[0])
         .args(&shell[1..])
         .arg("-c")
@@ -37,7 +37,7 @@ fn spawn(shell: &[&str], script: &Script, tmp: &Path, output: fn() -> Stdio) -> 
 }
 
 /// A batch started, with its stdin payload written and stdin still open.
-fn start(shell: &[&str], commands: &[Command<'_>], tmp: &Path) -> (Child, ChildStdin) {
+pub(super) fn start(shell: &[&str], commands: &[Command<'_>], tmp: &Path) -> (Child, ChildStdin) {
     let script = build(commands);
     let mut child = spawn(shell, &script, tmp, Stdio::piped);
     let mut stdin = child.stdin.take().expect("stdin");
@@ -46,7 +46,10 @@ fn start(shell: &[&str], commands: &[Command<'_>], tmp: &Path) -> (Child, ChildS
 }
 
 /// Run `commands` as one batch; the reply split into results, and the script's stderr.
-fn run(shell: &[&str], commands: &[Command<'_>]) -> Vec<Result<CommandOutput, ExecError>> {
+pub(super) fn run(
+    shell: &[&str],
+    commands: &[Command<'_>],
+) -> Vec<Result<CommandOutput, ExecError>> {
     let tmp = tempfile::tempdir().expect("tempdir");
     let (child, stdin) = start(shell, commands, tmp.path());
     let output = child.wait_with_output().expect("wait");
@@ -71,12 +74,12 @@ fn run(shell: &[&str], commands: &[Command<'_>]) -> Vec<Result<CommandOutput, Ex
         .collect()
 }
 
-fn leftovers(tmp: &Path) -> usize {
+pub(super) fn leftovers(tmp: &Path) -> usize {
     std::fs::read_dir(tmp).map_or(0, Iterator::count)
 }
 
 /// `line` run alone by the same shell, `stdin` on a pipe (or /dev/null).
-fn alone(line: &str, stdin: Option<&[u8]>) -> CommandOutput {
+pub(super) fn alone(line: &str, stdin: Option<&[u8]>) -> CommandOutput {
     let mut child = Process::new("/bin/sh")
         .arg("-c")
         .arg(line)
@@ -128,7 +131,12 @@ fn every_command_gets_what_it_would_get_alone() {
     ];
     let commands: Vec<Command<'_>> = cases
         .iter()
-        .map(|&(line, stdin)| Command { line, stdin })
+        .map(|&(line, stdin)| Command {
+            line,
+            stdin,
+            stdin_public: false,
+            words: false,
+        })
         .collect();
     for shell in SHELLS {
         let results = run(shell, &commands);
@@ -147,6 +155,8 @@ fn a_command_killed_by_a_signal_reports_the_shells_status() {
             &[Command {
                 line: "kill -9 $$",
                 stdin: None,
+                stdin_public: false,
+                words: false,
             }],
         );
         assert_eq!(results[0].as_ref().map(|output| output.exit_code), Ok(137));
@@ -159,18 +169,26 @@ fn output_is_capped_at_the_source_and_the_others_succeed() {
         Command {
             line: "echo before",
             stdin: None,
+            stdin_public: false,
+            words: false,
         },
         Command {
             line: "yes rdma-flood",
             stdin: None,
+            stdin_public: false,
+            words: false,
         },
         Command {
             line: "head -c 52428800 /dev/zero >&2",
             stdin: None,
+            stdin_public: false,
+            words: false,
         },
         Command {
             line: "head -c 4194304 /dev/zero; head -c 4194304 /dev/zero >&2",
             stdin: None,
+            stdin_public: false,
+            words: false,
         },
     ];
     for shell in SHELLS {
@@ -188,18 +206,26 @@ fn output_is_capped_at_the_source_and_the_others_succeed() {
 
 #[test]
 fn commands_run_at_once_and_answer_in_the_order_they_end() {
+    // The quick command's frame goes at the script's first tick (1 s), before the slow
+    // ones end; both slow ones end together (not one after the other).
     let commands = [
         Command {
-            line: "sleep 1; echo slow",
+            line: "sleep 2; echo slow",
             stdin: None,
+            stdin_public: false,
+            words: false,
         },
         Command {
-            line: "sleep 1; echo slow too",
+            line: "sleep 2; echo slow too",
             stdin: None,
+            stdin_public: false,
+            words: false,
         },
         Command {
             line: "echo quick",
             stdin: None,
+            stdin_public: false,
+            words: false,
         },
     ];
     for shell in SHELLS {
@@ -209,12 +235,13 @@ fn commands_run_at_once_and_answer_in_the_order_they_end() {
         let output = child.wait_with_output().expect("wait");
         drop(stdin);
         assert!(
-            started.elapsed() < Duration::from_millis(1800),
+            started.elapsed() < Duration::from_millis(3500),
             "{:?}",
             started.elapsed()
         );
         let reply = String::from_utf8_lossy(&output.stdout);
         assert!(reply.find("quick").unwrap_or(usize::MAX) < reply.find("slow").unwrap_or(0));
+        assert_eq!(reply.matches("\n= ").count(), 2, "{reply}");
         assert!(decode(&output.stdout, 3)
             .results
             .iter()
@@ -255,14 +282,20 @@ fn closing_stdin_ends_every_command_and_removes_the_directory() {
             Command {
                 line: &line,
                 stdin: None,
+                stdin_public: false,
+                words: false,
             },
             Command {
                 line: "sleep 60",
                 stdin: Some(b"pw\n"),
+                stdin_public: false,
+                words: false,
             },
             Command {
                 line: "echo quick",
                 stdin: None,
+                stdin_public: false,
+                words: false,
             },
         ];
         let (mut child, stdin) = start(shell, &commands, tmp.path());
@@ -311,10 +344,14 @@ fn a_payload_cut_short_runs_nothing() {
             Command {
                 line: &line,
                 stdin: None,
+                stdin_public: false,
+                words: false,
             },
             Command {
                 line: &line,
                 stdin: Some(b"x"),
+                stdin_public: false,
+                words: false,
             },
         ];
         let script = build(&commands);
@@ -331,64 +368,4 @@ fn a_payload_cut_short_runs_nothing() {
             assert_eq!(leftovers(tmp.path()), 0);
         }
     }
-}
-
-#[test]
-fn the_exec_line_carries_the_script_and_stdin_goes_on_stdin() {
-    let commands = [
-        Command {
-            line: "sudo -S -p '' sh -c 'cat; echo \"$0\"'",
-            stdin: Some(b"hunter2\n"),
-        },
-        Command {
-            line: "echo hi",
-            stdin: None,
-        },
-    ];
-    let script = build(&commands);
-    assert!(
-        script.line.starts_with("exec /bin/sh -c '"),
-        "{}",
-        script.line
-    );
-    assert!(script
-        .line
-        .ends_with(&format!(" rdma-setup-batch {}", script.payload.len())));
-    assert!(!script.line.contains("hunter2"));
-    let payload = String::from_utf8(script.payload.to_vec()).expect("the payload is text");
-    assert!(payload.contains("hunter2"));
-    assert!(payload.starts_with('{') && payload.ends_with("rs_ok=1\n}\n"));
-    // No stdin: no payload, nothing to wait for before the commands start.
-    assert!(build(&commands[1..]).payload.is_empty());
-
-    // The line as a login shell runs it (sudo stands in: the rest of the line is the test).
-    let tmp = tempfile::tempdir().expect("tempdir");
-    let bin = tmp.path().join("bin");
-    std::fs::create_dir(&bin).expect("mkdir");
-    let sudo = bin.join("sudo");
-    std::fs::write(&sudo, "#!/bin/sh\nshift 3\nexec \"$@\"\n").expect("write");
-    std::fs::set_permissions(&sudo, std::os::unix::fs::PermissionsExt::from_mode(0o755))
-        .expect("chmod");
-    let mut child = Process::new("/bin/sh")
-        .arg("-c")
-        .arg(&script.line)
-        .env("SHELL", "/bin/sh")
-        .env("TMPDIR", tmp.path())
-        .env("PATH", format!("{}:/usr/bin:/bin", bin.display()))
-        .process_group(0)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    let mut stdin = child.stdin.take().expect("stdin");
-    stdin.write_all(&script.payload).expect("write");
-    let output = child.wait_with_output().expect("wait");
-    drop(stdin);
-    let results = decode(&output.stdout, 2).results;
-    assert_eq!(
-        results[0],
-        Some(Ok(CommandOutput::new("hunter2\nsh\n", "", 0)))
-    );
-    assert_eq!(results[1], Some(Ok(CommandOutput::new("hi\n", "", 0))));
 }

@@ -117,7 +117,15 @@ impl SshTransport {
         // The lifeline (or the batch script, which has its own) goes around the innermost
         // command: through --proxy that is the one on the target, which the proxy's ssh
         // passes our channel's end on to.
-        let results = if let [one] = round {
+        // A command alone costs the Mac less without the batch script; but its stdin would
+        // cost a round trip, which the script saves for a public one (`script`).
+        let alone = match round {
+            [one] => {
+                !(one.stdin_public && one.stdin.as_ref().is_some_and(|stdin| !stdin.is_empty()))
+            }
+            _ => false,
+        };
+        let results = if let (true, [one]) = (alone, round) {
             let stdin = one.stdin.as_deref().map(Vec::as_slice);
             let line = self.through_via(&lifeline::wrap(&one.line, stdin.map_or(0, <[u8]>::len)));
             vec![batch::run_one(
@@ -135,6 +143,9 @@ impl SshTransport {
                 .map(|outgoing| Command {
                     line: &outgoing.line,
                     stdin: outgoing.stdin.as_deref().map(Vec::as_slice),
+                    stdin_public: outgoing.stdin_public,
+                    // Every line here is `RemoteCommand`'s: quoted words.
+                    words: true,
                 })
                 .collect();
             joint::run(
