@@ -38,8 +38,9 @@
 //!   hold the channel open for it), only bounded;
 //! - runs at most [`AT_ONCE`] commands at a time (the rest start as others end), which
 //!   bounds the processes and the disk a batch may take on the Mac;
-//! - sends the results in groups (`frames`, after [`MAGIC`]): every second (`sleep 1`), those
-//!   of the commands that ended since the last group, and once all have ended, the rest.
+//! - sends the results in groups (`frames`, after [`MAGIC`]): every second (`sleep 1`, for a
+//!   batch of two or more), those of the commands that ended since the last group, and once
+//!   all have ended, the rest.
 //!   A group costs one `wc` and one `cat` for all its commands (a pair per command was the
 //!   other third of the processes); the second's tick keeps what ended early safe from a
 //!   command that hangs until the deadline. Sent files are truncated; the directory is
@@ -180,10 +181,10 @@ exec 3<&0 </dev/null
 rs_life=$!
 exec 3<&-
 mkfifo "$rs_dir/q" && exec 4<>"$rs_dir/q" || exit 125
-rs_next=0 rs_done=0 rs_pend=
+rs_next=0 rs_done=0 rs_pend= rs_timer=
 echo rdma-setup-batch 2
 while [ $rs_next -lt $rs_n ] && [ $rs_next -lt $rs_at_once ]; do rs_start; done
-rs_tick
+if [ $rs_n -gt 1 ]; then rs_tick; fi
 while [ $rs_done -lt $rs_n ] && read rs_k rs_s <&4; do
   case $rs_k in
   t)
@@ -199,7 +200,7 @@ while [ $rs_done -lt $rs_n ] && read rs_k rs_s <&4; do
     ;;
   esac
 done
-kill $rs_timer 2>/dev/null
+if [ -n "$rs_timer" ]; then kill $rs_timer 2>/dev/null; fi
 if [ -n "$rs_pend" ]; then rs_flush; fi
 kill $rs_life 2>/dev/null
 rm -rf "$rs_dir"
