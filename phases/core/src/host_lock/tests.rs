@@ -36,7 +36,7 @@ fn the_script_and_the_constant_agree_on_the_maximum_age() {
         "single quotes make the quoted command line hard to read"
     );
     assert!(
-        LOCK_SCRIPT.len() < 1000,
+        LOCK_SCRIPT.len() < 1100,
         "every run sends it twice per host"
     );
     assert!(LOCK_SCRIPT.contains(&format!("exit {STALE_KEPT};;")));
@@ -191,4 +191,159 @@ fn the_script_runs_under_bash_in_posix_mode_as_on_a_mac() {
     let (out, code) = shell(&bash, &["take", &lock, "bob@desk:22", "age"]);
     assert_eq!((code, parse_reply(&out).is_some()), (HELD, true), "{out}");
     assert_eq!(shell(&bash, &["release", &lock, &content]).0, "released\n");
+}
+
+/// A shell under another name: its processes' `comm` is that name, as an `sshd` would show.
+/// bash where there is one, because a Mac's `/bin/sh` execs bash and so loses the name.
+fn shell_named(dir: &Path, name: &str) -> std::path::PathBuf {
+    let real = ["/bin/bash", "/bin/sh"]
+        .iter()
+        .find_map(|path| std::fs::canonicalize(path).ok())
+        .expect("a shell");
+    let link = dir.join(name);
+    std::os::unix::fs::symlink(real, &link).expect("symlink");
+    link
+}
+
+/// The lock's shells: the local `sh`, and bash as a Mac's `/bin/sh` runs.
+const LOCK_SHELLS: [&str; 2] = ["sh", "bash --posix -O xpg_echo"];
+
+/// `PATH` with the awk that macOS has (the one true awk, POSIX only) in front, when this
+/// machine has it (Debian's `original-awk`), so the walk is tried with it too.
+fn paths_with_each_awk(dir: &Path) -> Vec<String> {
+    let path = std::env::var("PATH").unwrap_or_default();
+    let mut paths = vec![path.clone()];
+    match std::env::split_paths(&path)
+        .map(|bin| bin.join("original-awk"))
+        .find(|awk| awk.exists())
+    {
+        Some(awk) => {
+            let bsd = dir.join("bsd-awk");
+            std::fs::create_dir(&bsd).expect("bsd-awk dir");
+            std::os::unix::fs::symlink(awk, bsd.join("awk")).expect("awk symlink");
+            paths.push(format!("{}:{path}", bsd.display()));
+        }
+        None => eprintln!("SKIPPED with BSD awk: no original-awk here"),
+    }
+    paths
+}
+
+/// The first line `sh` printed (a `$$`), and the lock's reply on the next.
+fn pid_and_reply(output: &std::process::Output) -> (String, String) {
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let mut lines = stdout.lines();
+    let pid = lines.next().unwrap_or_default().to_owned();
+    (pid, lines.next().unwrap_or_default().to_owned())
+}
+
+/// `sshd` -> `sh` -> `sshd-session` -> `sh` -> the script: the lock names `sshd-session`,
+/// the nearest, not the script's parent and not the farther `sshd`.
+#[test]
+fn take_records_the_nearest_sshd_above_it() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let outer = shell_named(dir.path(), "sshd");
+    let inner = shell_named(dir.path(), "sshd-session");
+    let lock = lock_in(dir.path());
+    for path in paths_with_each_awk(dir.path()) {
+        for lock_shell in LOCK_SHELLS {
+            // Each `; :` keeps its shell alive (no exec of the last command), so every level
+            // is a process of its own.
+            let output = Command::new(&outer)
+                .args(["-c", r#"sh -c "$OUTER"; :"#])
+                .env("OUTER", r#""$INNER" -c "$SESSION"; :"#)
+                .env("SESSION", r#"echo $$; sh -c '$LOCK_SHELL -c "$LOCK" rdma-setup-lock take "$LOCK_FILE" alice@laptop:11 session; :'; :"#)
+                .env("INNER", &inner)
+                .env("LOCK_SHELL", lock_shell)
+                .env("LOCK", LOCK_SCRIPT)
+                .env("LOCK_FILE", &lock)
+                .env("PATH", &path)
+                .output()
+                .expect("the fake sshd runs");
+            let (session, reply) = pid_and_reply(&output);
+            let want = format!("acquired {session} ");
+            assert!(
+                reply.starts_with(&want) && reply.ends_with(" session alice@laptop:11"),
+                "{lock_shell} with PATH={path}: want {want}..., got {reply:?} ({})",
+                String::from_utf8_lossy(&output.stderr)
+            );
+            std::fs::remove_file(&lock).expect("lock taken");
+        }
+    }
+}
+
+/// No `sshd` above the script (ps hides them, fails, or prints nothing): only age counts,
+/// and the PID is the script's parent.
+#[test]
+fn take_without_an_sshd_above_falls_back_to_age_and_its_parent() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let lock = lock_in(dir.path());
+    let real_ps = ["/bin/ps", "/usr/bin/ps"]
+        .into_iter()
+        .find(|ps| Path::new(ps).exists())
+        .expect("ps");
+    let fakes = [
+        format!("{real_ps} \"$@\" | sed s/sshd/sshX/g"),
+        "echo 'ps: broken' >&2; exit 1".to_owned(),
+        "exit 0".to_owned(),
+    ];
+    for fake in fakes {
+        let bin = tempfile::tempdir().expect("fake ps dir");
+        let ps = bin.path().join("ps");
+        std::fs::write(&ps, format!("#!/bin/sh\n{fake}\n")).expect("fake ps");
+        let mut mode = std::fs::metadata(&ps).expect("fake ps").permissions();
+        std::os::unix::fs::PermissionsExt::set_mode(&mut mode, 0o755);
+        std::fs::set_permissions(&ps, mode).expect("chmod");
+        let path = format!(
+            "{}:{}",
+            bin.path().display(),
+            std::env::var("PATH").unwrap_or_default()
+        );
+        for lock_shell in LOCK_SHELLS {
+            let output = Command::new("sh")
+                .args(["-c", r#"echo $$; $LOCK_SHELL -c "$LOCK" rdma-setup-lock take "$LOCK_FILE" bob@desk:22 session; :"#])
+                .env("LOCK_SHELL", lock_shell)
+                .env("LOCK", LOCK_SCRIPT)
+                .env("LOCK_FILE", &lock)
+                .env("PATH", &path)
+                .output()
+                .expect("sh runs");
+            let (parent, reply) = pid_and_reply(&output);
+            let want = format!("acquired {parent} ");
+            assert!(
+                reply.starts_with(&want) && reply.ends_with(" age bob@desk:22"),
+                "{lock_shell}, ps: {fake}: want {want}..., got {reply:?}"
+            );
+            std::fs::remove_file(&lock).expect("lock taken");
+        }
+    }
+}
+
+/// A `session` lock lives while its PID is an sshd, and not once the PID is anything else.
+#[test]
+fn a_session_lock_lives_while_its_pid_is_an_sshd() {
+    struct Reaped(std::process::Child);
+    impl Drop for Reaped {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let lock = lock_in(dir.path());
+    let session = Reaped(
+        Command::new(shell_named(dir.path(), "sshd-session"))
+            .args(["-c", "sleep 60; :"])
+            .spawn()
+            .expect("the fake sshd runs"),
+    );
+    for lock_shell in LOCK_SHELLS {
+        let shell_words: Vec<&str> = lock_shell.split(' ').collect();
+        for (pid, held) in [(session.0.id(), true), (std::process::id(), false)] {
+            std::fs::write(&lock, format!("{pid} {} session a@b:1\n", unix_now())).expect("lock");
+            let (out, code) = shell(&shell_words, &["take", &lock, "bob@desk:22", "age"]);
+            let want = if held { HELD } else { 0 };
+            assert_eq!(code, want, "{lock_shell}, PID {pid}: {out}");
+            std::fs::remove_file(&lock).expect("lock");
+        }
+    }
 }
