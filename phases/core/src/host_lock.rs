@@ -46,14 +46,16 @@ pub const STALE_KEPT: i32 = 76;
 /// (`ps -A`) and walks it in one `awk`: a `ps` per level cost ~8 ms of CPU each on Linux.
 /// "sshd" may be anywhere in a line because macOS prints `comm` as a full path and OpenSSH
 /// 9.8 names the process `sshd-session`. The walk stops after 64 steps: a table read while
-/// processes come and go can hold a loop. The program is in double quotes (`\$1`) because
-/// the command line quotes the whole script in single quotes.
+/// processes come and go can hold a loop. The program has no `$` (`getline` and `split`
+/// instead of fields) so that inside the shell's double quotes it needs no backslashes,
+/// which the quoted command line would show as `'"\\"'`.
 pub const LOCK_SCRIPT: &str = r#"f=$2 now=$(date +%s)
 alive() { { read p s l w < "$f"; } 2>/dev/null || return 1; case $p$s in ""|*[!0-9]*) return 1;; esac
   [ $((now - s)) -lt 1800 ] && { [ "$l" = age ] || case $(ps -o comm= -p "$p" 2>/dev/null) in *sshd*) ;; *) false;; esac; }; }
 case $1 in
-take) p=$(ps -A -o pid= -o ppid= -o comm= 2>/dev/null | awk -v p="$PPID" "{u[\$1]=\$2} /sshd/ {s[\$1]=1}
-  END {for (; p > 1 && n++ < 64; p = u[p]) if (s[p]) {print p; exit}}")
+take) p=$(ps -A -o pid= -o ppid= -o comm= 2>/dev/null | awk -v p="$PPID" "BEGIN {
+    while ((getline l) > 0) {split(l, w); u[w[1]] = w[2]; if (l ~ /sshd/) s[w[1]] = 1}
+    for (; p > 1 && n++ < 64; p = u[p]) if (s[p]) {print p; exit}}")
   l=$4; [ "${p:-0}" -gt 1 ] || { p=$PPID; l=age; }; me="$p $now $l $3"
   for i in 1 2; do
     if (set -C; echo "$me" > "$f") 2>/dev/null; then echo "acquired $me"; exit 0; fi

@@ -36,6 +36,10 @@ fn the_script_and_the_constant_agree_on_the_maximum_age() {
         "single quotes make the quoted command line hard to read"
     );
     assert!(
+        !LOCK_SCRIPT.contains('\\'),
+        r#"so do backslashes (quoted as '"\\"')"#
+    );
+    assert!(
         LOCK_SCRIPT.len() < 1100,
         "every run sends it twice per host"
     );
