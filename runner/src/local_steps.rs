@@ -131,13 +131,23 @@ impl<'a> Steps<'a> {
 
     /// Report a step that is not a phase (the lock, a batch) with what it sent.
     pub fn finish_step(&mut self, name: &'static str, outcomes: Vec<Outcome>) {
+        let issued = self.take_sent();
+        self.finish_step_issued(name, outcomes, issued);
+    }
+
+    fn finish_step_issued(
+        &mut self,
+        name: &'static str,
+        outcomes: Vec<Outcome>,
+        issued: Vec<IssuedCommand>,
+    ) {
         self.failed |= outcomes.iter().any(|row| row.status.is_failure());
         let run = PhaseRun {
             phase: name,
             scope: Scope::Host,
             node: None,
             outcomes,
-            issued: self.take_sent(),
+            issued,
         };
         if !run.issued.is_empty() || !run.outcomes.is_empty() {
             (self.send)(Event::PhaseFinished(self.place.host, run));
@@ -191,20 +201,21 @@ impl<'a> Steps<'a> {
             return false;
         }
         debug!(host = %self.name(), changes = changes.len(), "making the changes together");
-        if let Some(session) = self.session.as_mut() {
-            session.send_changes(&changes);
-        }
-        self.finish_step(CHANGES_STEP, Vec::new());
-        // Reads the changes may have made wrong are asked again, together.
+        // Reads the changes may have made wrong are asked again, together, right behind the
+        // changes when they all succeeded (one round trip for both).
+        let first: Vec<RemoteCommand> = give_back.into_iter().collect();
         let sent = match self.session.as_mut() {
             Some(session) => {
-                let first: Vec<RemoteCommand> = give_back.into_iter().collect();
-                let answers = session.send_with_reads(&first, reads);
+                let answers = session.send_changes_then_reads(&changes, &first, reads);
                 !first.is_empty() && !answers.is_empty()
             }
             None => false,
         };
-        self.finish_step(READS_STEP, Vec::new());
+        // The session logged the changes first.
+        let mut issued = self.take_sent();
+        let reads_issued = issued.split_off(changes.len().min(issued.len()));
+        self.finish_step_issued(CHANGES_STEP, Vec::new(), issued);
+        self.finish_step_issued(READS_STEP, Vec::new(), reads_issued);
         let verified = self.run_all(phases, Mode::Apply);
         let pairs = verified
             .into_iter()

@@ -64,6 +64,59 @@ impl Session {
         first: &[RemoteCommand],
         reads: &[RemoteCommand],
     ) -> Vec<Result<CommandOutput, TransportError>> {
+        let (batch, keys) = self.unanswered(first, reads);
+        let results = self.send(&batch);
+        self.keep_answers(&batch, first.len(), keys, results)
+    }
+
+    /// Send `changes` at once, then, if every one succeeded, `first` and the reads of `reads`
+    /// not answered since (those the changes made wrong): in one request when the transport
+    /// can (`Transport::run_stages`). A phase that asks for a change later gets its answer;
+    /// `first`'s results are returned.
+    pub fn send_changes_then_reads(
+        &mut self,
+        changes: &[RemoteCommand],
+        first: &[RemoteCommand],
+        reads: &[RemoteCommand],
+    ) -> Vec<Result<CommandOutput, TransportError>> {
+        for change in changes {
+            self.forget_what(change);
+        }
+        let (batch, keys) = self.unanswered(first, reads);
+        if changes.is_empty() || batch.is_empty() {
+            self.send_changes(changes);
+            return self.send_with_reads(first, reads);
+        }
+        self.log_sent(changes);
+        let staged = self.inner.run_stages(&[changes, &batch]);
+        self.round_trips += staged.requests;
+        self.commands += changes.len();
+        let mut stages = staged.results.into_iter();
+        let change_results = stages.next().unwrap_or_default();
+        for (change, result) in changes.iter().zip(change_results) {
+            let result = result.unwrap_or_else(|| Err(self.unanswered_change(change)));
+            self.prepaid.insert(key(change), result);
+        }
+        match stages
+            .next()
+            .and_then(|results| results.into_iter().collect::<Option<Vec<_>>>())
+        {
+            Some(results) => {
+                self.log_sent(&batch);
+                self.commands += batch.len();
+                self.keep_answers(&batch, first.len(), keys, results)
+            }
+            // A change failed: the reads go by themselves, as they would have anyway.
+            None => self.send_with_reads(first, reads),
+        }
+    }
+
+    /// `first`, then every read of `reads` not answered yet (each once), and their keys.
+    fn unanswered(
+        &self,
+        first: &[RemoteCommand],
+        reads: &[RemoteCommand],
+    ) -> (Vec<RemoteCommand>, Vec<Key>) {
         let mut batch: Vec<RemoteCommand> = first.to_vec();
         let mut keys: Vec<Key> = Vec::new();
         for read in reads.iter().filter(|read| read.is_cacheable()) {
@@ -73,12 +126,24 @@ impl Session {
                 batch.push(read.clone());
             }
         }
-        let mut results = self.send(&batch);
-        let answers = results.split_off(first.len());
+        (batch, keys)
+    }
+
+    /// Keep the answers of `batch`'s reads (after its first `first_len` commands) and return
+    /// the results of those first ones.
+    fn keep_answers(
+        &mut self,
+        batch: &[RemoteCommand],
+        first_len: usize,
+        keys: Vec<Key>,
+        mut results: Vec<Result<CommandOutput, TransportError>>,
+    ) -> Vec<Result<CommandOutput, TransportError>> {
+        let first = first_len.min(results.len());
+        let answers = results.split_off(first);
         for (read_key, answer) in keys.into_iter().zip(answers) {
             // A failed read is left for the phase to send again and report.
             if let Ok(output) = answer {
-                let read = batch[first.len()..]
+                let read = batch[first_len..]
                     .iter()
                     .find(|read| key(read) == read_key)
                     .cloned();
@@ -119,6 +184,17 @@ impl Session {
         if batch.is_empty() {
             return Vec::new();
         }
+        self.log_sent(batch);
+        self.round_trips += 1;
+        self.commands += batch.len();
+        if let [one] = batch {
+            vec![self.inner.run(one)]
+        } else {
+            self.inner.run_many(batch)
+        }
+    }
+
+    fn log_sent(&mut self, batch: &[RemoteCommand]) {
         for command in batch {
             self.sent.push(IssuedCommand {
                 line: self.inner.describe(command),
@@ -126,12 +202,16 @@ impl Session {
                 sent: true,
             });
         }
-        self.round_trips += 1;
-        self.commands += batch.len();
-        if let [one] = batch {
-            vec![self.inner.run(one)]
-        } else {
-            self.inner.run_many(batch)
+    }
+
+    /// What a change gets that a transport left without a result (the first stage always
+    /// runs: this only satisfies the type).
+    fn unanswered_change(&self, change: &RemoteCommand) -> TransportError {
+        TransportError::Refused {
+            host: self.host().to_owned(),
+            command: change.shell_line(),
+            reason: "the transport returned no result".to_owned(),
+            hint: "this is a bug in rdma-setup: please report it".to_owned(),
         }
     }
 

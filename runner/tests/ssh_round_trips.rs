@@ -167,3 +167,29 @@ fn a_server_refusing_the_spare_costs_the_open_as_before() {
         );
     }
 }
+
+/// Changes and the reads that verify them go as two stages of one script: one round trip.
+#[test]
+fn two_stages_cost_one_round_trip() {
+    if !sshd_available("staged_round_trips") {
+        return;
+    }
+    let _turn = take_turn();
+    let (_client, _sshd, _relay, mut session) = far("");
+    session.run(&trues(1)[0]).expect("warm up");
+    let (changes, reads) = (trues(3), trues(4));
+    let fastest = (0..3)
+        .map(|_| {
+            let started = Instant::now();
+            let staged = session.run_stages(&[&changes, &reads]);
+            assert_eq!(staged.requests, 1);
+            assert!(staged.results.iter().flatten().all(Option::is_some));
+            started.elapsed().as_secs_f64() / (ONE_WAY * 2).as_secs_f64()
+        })
+        .fold(f64::INFINITY, f64::min);
+    println!("\nround trips of two stages: {fastest:.1}");
+    assert!(
+        (0.9..2.0).contains(&fastest),
+        "two stages took {fastest:.1} round trips"
+    );
+}

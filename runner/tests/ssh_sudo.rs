@@ -291,3 +291,45 @@ fn a_sudo_password_in_a_batch_never_reaches_an_argv() {
     assert!(argvs.contains("sudo -S -p"), "{argvs}");
     assert!(!argvs.contains(PASSWORD), "the password is in an argv");
 }
+
+/// Stages in one request while sudo asks nothing; when the first `sudo -n` finds that a
+/// password is needed, the later stage waits for the password's round and then goes by
+/// itself. A stage that failed keeps the later ones from running at all.
+#[test]
+fn stages_wait_for_the_password_and_a_failure_stops_them() {
+    if !sshd_available("stages_sudo") {
+        return;
+    }
+    let _env = env_lock(Some(PASSWORD));
+    let rig = Rig::new(false);
+    let (connector, _prompt) = rig.connector(None);
+    let mut session = connector.open(&host("studio")).expect("connect");
+    let first = [privileged("a"), RemoteCommand::read(["echo", "plain"])];
+    let then = [RemoteCommand::read(["echo", "after"])];
+    let staged = session.run_stages(&[&first, &then]);
+    let outputs: Vec<Vec<String>> = staged
+        .results
+        .into_iter()
+        .map(|stage| {
+            let results = stage
+                .into_iter()
+                .map(|result| result.expect("ran"))
+                .collect();
+            stdout_of(results)
+        })
+        .collect();
+    assert_eq!(outputs, [vec!["a\n", "plain\n"], vec!["after\n"]]);
+    // The probe with the stages, `a` again with the password, then the later stage.
+    assert_eq!(staged.requests, 3);
+    assert_eq!(rig.sudo_log(), ["-n echo a", "-S -p  echo a"]);
+
+    // Known now: one request. And a failure in the first stage stops the second.
+    let staged = session.run_stages(&[&first, &then]);
+    assert_eq!(staged.requests, 1);
+    assert!(staged.results.iter().flatten().all(Option::is_some));
+    let failing = [RemoteCommand::read(["false"]), privileged("b")];
+    let staged = session.run_stages(&[&failing, &then]);
+    assert_eq!(staged.requests, 1);
+    assert!(staged.results[0].iter().all(Option::is_some));
+    assert!(staged.results[1].iter().all(Option::is_none));
+}

@@ -26,7 +26,7 @@ pub use outcome::{Outcome, Status};
 pub use phase::{registered_phases, Phase, PhaseError, PhaseRegistration, Scope};
 pub use plan::{ClusterPlan, HostId, Link, NodeId, NodeSpec, PlanError, Prefix};
 pub use shared::SharedReads;
-pub use transport::{CommandOutput, Connector, Transport, TransportError};
+pub use transport::{CommandOutput, Connector, Staged, Transport, TransportError};
 
 /// Where JACCL reads the device matrix from (`MLX_IBV_DEVICES` points here by convention).
 pub const IBV_DEVICES_PATH: &str = "/tmp/mlx_ibv_devices.json";

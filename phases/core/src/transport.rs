@@ -155,11 +155,42 @@ pub trait Transport: Send {
         commands.iter().map(|command| self.run(command)).collect()
     }
 
+    /// Run `stages` one after another: a stage runs once every command before it has ended,
+    /// and only if each of them succeeded (exit 0); the commands of a stage that did not run
+    /// get `None`, and so do those of every stage after it. The commands of one stage do not
+    /// depend on each other. The default sends each stage as a batch of its own; the SSH
+    /// transport sends them in one request when sudo lets it.
+    fn run_stages(&mut self, stages: &[&[RemoteCommand]]) -> Staged {
+        let mut staged = Staged::default();
+        let mut failed = false;
+        for stage in stages {
+            if failed || stage.is_empty() {
+                staged.results.push(stage.iter().map(|_| None).collect());
+                continue;
+            }
+            let results = self.run_many(stage);
+            staged.requests += 1;
+            failed = !results
+                .iter()
+                .all(|result| result.as_ref().is_ok_and(CommandOutput::success));
+            staged.results.push(results.into_iter().map(Some).collect());
+        }
+        staged
+    }
+
     /// How this command would be launched from the user's machine, for dry-run and verbose
     /// output: `ssh hwstudio1 sudo ifconfig ...`, or through a proxy.
     fn describe(&self, command: &RemoteCommand) -> String {
         format!("ssh {} {}", self.host(), command.shell_line())
     }
+}
+
+/// What [`Transport::run_stages`] did: each stage's results (`None`: not run), and how many
+/// requests went over the wire.
+#[derive(Debug, Default)]
+pub struct Staged {
+    pub results: Vec<Vec<Option<Result<CommandOutput, TransportError>>>>,
+    pub requests: usize,
 }
 
 /// Opens the one session a host uses for the whole run. Implemented by the libssh2

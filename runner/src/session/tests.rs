@@ -154,3 +154,71 @@ fn a_change_forgets_only_what_it_is_about() {
         "ibv_devices was read once"
     );
 }
+
+#[test]
+fn changes_then_only_the_reads_they_made_wrong_in_stages() {
+    let mut session = host(&[
+        ("ifconfig -a", "before"),
+        ("ibv_devices", "devices"),
+        ("sudo ifconfig en5 10.254.0.5 netmask 255.255.255.252", ""),
+        ("release", "released"),
+        ("ifconfig -a", "after"),
+    ]);
+    use rdma_phase::command::topic;
+    let all = read(&["ifconfig", "-a"]).about(topic::NETWORK);
+    let devices = read(&["ibv_devices"]).about(topic::RDMA);
+    session.prefetch(&[all.clone(), devices.clone()]);
+    let set = RemoteCommand::privileged([
+        "ifconfig",
+        "en5",
+        "10.254.0.5",
+        "netmask",
+        "255.255.255.252",
+    ])
+    .about(topic::NETWORK);
+    let first = [read(&["release"])];
+    let answers = session.send_changes_then_reads(
+        std::slice::from_ref(&set),
+        &first,
+        &[all.clone(), devices.clone()],
+    );
+    assert_eq!(answers, [Ok(CommandOutput::new("released", "", 0))]);
+    assert_eq!(
+        lines(&mut session)[2..],
+        [
+            "ssh mac sudo ifconfig en5 10.254.0.5 netmask 255.255.255.252",
+            "ssh mac release",
+            "ssh mac ifconfig -a",
+        ]
+    );
+    // Remembered, and the change given out once: nothing more is sent.
+    assert_eq!(session.run(&all).map(|out| out.stdout), Ok("after".into()));
+    assert_eq!(
+        session.run(&devices).map(|out| out.stdout),
+        Ok("devices".into())
+    );
+    assert!(session.run(&set).is_ok());
+    assert!(lines(&mut session).is_empty());
+}
+
+#[test]
+fn after_a_failed_change_the_reads_go_by_themselves() {
+    let mut session = Session::new(Box::new(ReplayTransport::new(
+        "mac",
+        "the test's script",
+        vec![
+            Entry::ran("touch /x", None, CommandOutput::new("", "denied", 1)),
+            Entry::ran("ls /", None, CommandOutput::new("x", "", 0)),
+        ],
+    )));
+    let touch = RemoteCommand::change(["touch", "/x"]);
+    let answers =
+        session.send_changes_then_reads(std::slice::from_ref(&touch), &[], &[read(&["ls", "/"])]);
+    assert!(answers.is_empty());
+    assert_eq!(session.round_trips, 2);
+    assert_eq!(
+        session.run(&read(&["ls", "/"])).map(|out| out.stdout),
+        Ok("x".into())
+    );
+    assert_eq!(lines(&mut session), ["ssh mac touch /x", "ssh mac ls /"]);
+}

@@ -138,6 +138,9 @@ impl SshConnector {
                 output.exit_code,
                 output.combined_trimmed()
             ),
+            Err(ExecError::NotRun) => {
+                format!("{} was not asked to reach {}", via.proxy, via.target)
+            }
             Err(ExecError::TimedOut) => format!(
                 "{} did not reach {} over SSH within {} s",
                 via.proxy,

@@ -56,6 +56,8 @@ pub enum ExecError {
         exit_code: Option<i32>,
         stderr: String,
     },
+    /// A staged batch did not run this command: a command of an earlier stage failed.
+    NotRun,
 }
 
 /// libssh2's `LIBSSH2_ERROR_CHANNEL_FAILURE` and `LIBSSH2_ERROR_CHANNEL_REQUEST_DENIED`:

@@ -12,7 +12,7 @@
 //!
 //! in ASCII decimal; CAPPED is 0, or 1 / 2 when the command printed more than [`MAX_OUTPUT`]
 //! on stdout / stderr (its output is then not sent, and it gets the cap error it would get
-//! alone). The lengths make it binary-safe. Nothing here trusts the host: a line must be
+//! alone), or 3 when it was not run (a staged batch whose earlier command failed). The lengths make it binary-safe. Nothing here trusts the host: a line must be
 //! short and well formed, a header must name a command of the batch not yet answered and
 //! announce at most [`MAX_OUTPUT`] a stream; the first line that is not is where decoding
 //! stops. A group cut short keeps the frames whose bytes all arrived.
@@ -70,7 +70,14 @@ struct Header {
     exit_code: i32,
     out: usize,
     err: usize,
-    capped: Option<Stream>,
+    ended: Ended,
+}
+
+/// How a command of the batch ended, as its frame's CAPPED field says.
+enum Ended {
+    Ran,
+    Capped(Stream),
+    NotRun,
 }
 
 /// Take the group at the start of `bytes` into `results`: how many bytes it took, or `None`
@@ -107,9 +114,10 @@ fn group(bytes: &[u8], results: &mut [Slot]) -> Result<Option<usize>, String> {
         if bytes.len() < end {
             return Ok(None);
         }
-        results[header.index] = Some(match header.capped {
-            Some(stream) => Err(ExecError::TooMuchOutput(stream)),
-            None => Ok(output(
+        results[header.index] = Some(match header.ended {
+            Ended::Capped(stream) => Err(ExecError::TooMuchOutput(stream)),
+            Ended::NotRun => Err(ExecError::NotRun),
+            Ended::Ran => Ok(output(
                 &bytes[used..used + header.out],
                 &bytes[used + header.out..end],
                 header.exit_code,
@@ -148,10 +156,11 @@ fn header(line: &[u8]) -> Result<Header, String> {
     if out > MAX_OUTPUT || err > MAX_OUTPUT {
         return Err(format!("frame for command {index} announces over 4 MiB"));
     }
-    let capped = match capped {
-        0 => None,
-        1 => Some(Stream::Stdout),
-        2 => Some(Stream::Stderr),
+    let ended = match capped {
+        0 => Ended::Ran,
+        1 => Ended::Capped(Stream::Stdout),
+        2 => Ended::Capped(Stream::Stderr),
+        3 => Ended::NotRun,
         _ => return Err(garbled()),
     };
     Ok(Header {
@@ -159,7 +168,7 @@ fn header(line: &[u8]) -> Result<Header, String> {
         exit_code,
         out,
         err,
-        capped,
+        ended,
     })
 }
 
@@ -291,7 +300,7 @@ mod tests {
             (b"= 1\n0 0 1 0 0 0\nx", "garbled frame"),
             (b"= 1\n0 -1 0 0 0\n", "garbled frame"),
             (b"= 1\n0 256 0 0 0\n", "garbled frame"),
-            (b"= 1\n0 0 0 0 3\n", "garbled frame"),
+            (b"= 1\n0 0 0 0 4\n", "garbled frame"),
             (b"= 1\n5 0 0 0 0\n", "not awaited"),
             (b"= 2\n1 0 0 0 0\n1 0 0 0 0\n", "not awaited"),
             (b"= 1\n0 0 4194305 0 0\n", "over 4 MiB"),

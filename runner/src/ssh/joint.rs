@@ -30,17 +30,17 @@ use super::frames::{self, MAX_HEADER as HEADER};
 use super::script::{self, Command, MAGIC};
 use super::spare::Spare;
 
-/// Run `commands` at once as one script on one channel of `session`; one result per command,
-/// in order. `wrap` turns the script's exec line into the line the session runs (`--proxy`).
+/// Run `commands` at once as one script on one channel of `session`, in stages when
+/// `stage_starts` has any (`script::build_staged`); one result per command, in order. `wrap` turns the script's exec line into the line the session runs (`--proxy`).
 pub fn run(
     session: &Session,
     socket: BorrowedFd<'_>,
     spare: &mut Spare,
-    commands: &[Command<'_>],
+    (commands, stage_starts): (&[Command<'_>], &[usize]),
     wrap: &dyn Fn(&str) -> String,
     deadline: Instant,
 ) -> Vec<Result<CommandOutput, ExecError>> {
-    let script = script::build(commands);
+    let script = script::build_staged(commands, stage_starts);
     let line = wrap(&script.line);
     tracing::trace!(
         commands = commands.len(),

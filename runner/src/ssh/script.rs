@@ -125,6 +125,29 @@ rs_start() {
   rs_go $rs_next </dev/null >/dev/null &
   rs_next=$((rs_next + 1))
 }
+rs_more() {
+  while :; do
+    while [ $rs_next -lt $rs_end ] && [ $((rs_next - rs_done)) -lt $rs_at_once ]; do
+      rs_start
+    done
+    if [ $rs_done -lt $rs_end ] || [ $rs_end -ge $rs_n ]; then return 0; fi
+    if [ -n "$rs_bad" ]; then
+      while [ $rs_next -lt $rs_n ]; do
+        eval "rs_s_$rs_next=-"
+        rs_pend="$rs_pend $rs_next"
+        rs_next=$((rs_next + 1))
+      done
+      rs_done=$rs_n
+      return 0
+    fi
+    rs_next_stage
+  done
+}
+rs_next_stage() {
+  rs_end=${rs_stages%%:*}
+  rs_stages=${rs_stages#"$rs_end"}
+  rs_stages=${rs_stages#:}
+}
 rs_tick() {
   ( sleep 1; echo t ) </dev/null >&4 2>/dev/null &
   rs_timer=$!
@@ -148,6 +171,7 @@ rs_flush() {
   for rs_k in $rs_pend; do
     eval "rs_o=\${rs_z_${rs_k}o:-0} rs_e=\${rs_z_${rs_k}e:-0} rs_s=\$rs_s_$rs_k"
     rs_c=0
+    if [ "$rs_s" = - ]; then rs_s=0 rs_c=3; fi
     if [ "$rs_o" -gt $rs_max ]; then rs_c=1; elif [ "$rs_e" -gt $rs_max ]; then rs_c=2; fi
     if [ $rs_c -ne 0 ]; then
       rs_o=0 rs_e=0
@@ -181,9 +205,10 @@ exec 3<&0 </dev/null
 rs_life=$!
 exec 3<&-
 mkfifo "$rs_dir/q" && exec 4<>"$rs_dir/q" || exit 125
-rs_next=0 rs_done=0 rs_pend= rs_timer=
+rs_next=0 rs_done=0 rs_pend= rs_timer= rs_bad=
+rs_next_stage
 echo rdma-setup-batch 2
-while [ $rs_next -lt $rs_n ] && [ $rs_next -lt $rs_at_once ]; do rs_start; done
+rs_more
 if [ $rs_n -gt 1 ]; then rs_tick; fi
 while [ $rs_done -lt $rs_n ] && read rs_k rs_s <&4; do
   case $rs_k in
@@ -196,7 +221,8 @@ while [ $rs_done -lt $rs_n ] && read rs_k rs_s <&4; do
     eval "rs_s_$rs_k=\$rs_s"
     rs_pend="$rs_pend $rs_k"
     rs_done=$((rs_done + 1))
-    if [ $rs_next -lt $rs_n ]; then rs_start; fi
+    if [ "$rs_s" != 0 ]; then rs_bad=1; fi
+    rs_more
     ;;
   esac
 done
@@ -237,11 +263,30 @@ pub struct Script {
 }
 
 /// The script running `commands` at once; their frames name them by index.
+#[cfg(test)]
 pub fn build(commands: &[Command<'_>]) -> Script {
+    build_staged(commands, &[])
+}
+
+/// The script running `commands` in stages: each index of `stage_starts` (increasing, inside
+/// the batch) begins a stage that runs once every command before it has ended, and only if
+/// each of them exited 0; otherwise its commands, and all after them, are not run (their
+/// frames say so). The commands of a stage run at once.
+pub fn build_staged(commands: &[Command<'_>], stage_starts: &[usize]) -> Script {
+    let mut ends: Vec<usize> = stage_starts
+        .iter()
+        .copied()
+        .filter(|&start| start > 0 && start < commands.len())
+        .chain([commands.len()])
+        .collect();
+    ends.sort_unstable();
+    ends.dedup();
+    let ends: Vec<String> = ends.iter().map(usize::to_string).collect();
     let mut script = format!(
-        "rs_n={} rs_at_once={AT_ONCE} rs_max={MAX_OUTPUT} rs_blocks={}\nrs_go() {{\n  case $1 in\n",
+        "rs_n={} rs_at_once={AT_ONCE} rs_max={MAX_OUTPUT} rs_blocks={} rs_stages={}\nrs_go() {{\n  case $1 in\n",
         commands.len(),
-        MAX_OUTPUT / 512 + 1
+        MAX_OUTPUT / 512 + 1,
+        ends.join(":")
     );
     // It may hold a sudo password: built in place, wiped when dropped, never reallocated
     // (a reallocation would leave a copy behind).
@@ -300,3 +345,7 @@ mod tests;
 #[cfg(test)]
 #[path = "script_words_tests.rs"]
 mod words_tests;
+
+#[cfg(test)]
+#[path = "script_stages_tests.rs"]
+mod stages_tests;

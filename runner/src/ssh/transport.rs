@@ -13,10 +13,10 @@ use std::os::fd::AsFd;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use rdma_phase::{CommandOutput, RemoteCommand, Transport, TransportError};
+use rdma_phase::{CommandOutput, RemoteCommand, Staged, Transport, TransportError};
 
 use super::batch;
-use super::exec::{AfterStdin, ExecError, MAX_OUTPUT};
+use super::exec::{AfterStdin, ExecError};
 use super::hints;
 use super::joint;
 use super::lifeline;
@@ -27,6 +27,11 @@ use super::script::Command;
 use super::session::Established;
 use super::spare::Spare;
 use super::sudo::{self, Account, SudoState};
+
+#[path = "transport_judge.rs"]
+mod judge;
+#[path = "transport_stages.rs"]
+mod stages;
 
 /// One host's session for the whole run. Used from one thread at a time.
 pub struct SshTransport {
@@ -96,9 +101,21 @@ impl SshTransport {
 
     /// Send one round: every line at once, on one channel.
     fn send(&mut self, round: &[Outgoing]) -> Vec<Result<CommandOutput, TransportError>> {
+        self.send_staged(round, &[])
+            .into_iter()
+            .map(|result| result.unwrap_or_else(|| Err(self.not_run())))
+            .collect()
+    }
+
+    /// Send one round in stages (`script::build_staged`): `None` for a command not run.
+    fn send_staged(
+        &mut self,
+        round: &[Outgoing],
+        stage_starts: &[usize],
+    ) -> Vec<Option<Result<CommandOutput, TransportError>>> {
         if let Some(lost) = &self.lost {
             let earlier = earlier(lost);
-            return round.iter().map(|_| Err(earlier.clone())).collect();
+            return round.iter().map(|_| Some(Err(earlier.clone()))).collect();
         }
         self.round_trips += 1;
         for outgoing in round {
@@ -120,7 +137,7 @@ impl SshTransport {
         // A command alone costs the Mac less without the batch script; but its stdin would
         // cost a round trip, which the script saves for a public one (`script`).
         let alone = match round {
-            [one] => {
+            [one] if stage_starts.is_empty() => {
                 !(one.stdin_public && one.stdin.as_ref().is_some_and(|stdin| !stdin.is_empty()))
             }
             _ => false,
@@ -152,7 +169,7 @@ impl SshTransport {
                 session,
                 socket,
                 &mut spare,
-                &commands,
+                (&commands, stage_starts),
                 &|line| self.through_via(line),
                 deadline,
             )
@@ -162,120 +179,21 @@ impl SshTransport {
         round
             .iter()
             .zip(results)
-            .map(|(outgoing, result)| self.judge(&outgoing.shown, result, elapsed_ms))
+            .map(|(outgoing, result)| match result {
+                Err(ExecError::NotRun) => None,
+                result => Some(self.judge(&outgoing.shown, result, elapsed_ms)),
+            })
             .collect()
     }
 
-    /// What one command's result means for the caller, and for the session.
-    fn judge(
-        &mut self,
-        shown: &str,
-        result: Result<CommandOutput, ExecError>,
-        elapsed_ms: u128,
-    ) -> Result<CommandOutput, TransportError> {
-        let timeout = self.command_timeout;
-        let error = match result {
-            Ok(output) => {
-                tracing::debug!(
-                    host = %self.name,
-                    command = %shown,
-                    exit = output.exit_code,
-                    stdout_bytes = output.stdout.len(),
-                    stderr_bytes = output.stderr.len(),
-                    batch_ms = elapsed_ms,
-                    "done"
-                );
-                match self.proxy_failed(&output) {
-                    Some(error) => error,
-                    None => return Ok(output),
-                }
-            }
-            Err(ExecError::TimedOut) => TransportError::Command {
-                host: self.name.clone(),
-                command: shown.to_owned(),
-                reason: format!("no result within {} s", timeout.as_secs_f64()),
-                hint: match &self.via {
-                    Some(via) => hints::proxy_reach(&via.proxy, &via.target),
-                    None => hints::command_timeout(&self.name, timeout.as_secs()),
-                },
-            },
-            Err(ExecError::Refused(reason)) => TransportError::Command {
-                host: self.name.clone(),
-                command: shown.to_owned(),
-                reason: format!("the SSH server refused to run it: {reason}"),
-                hint: format!(
-                    "check sshd's limits (MaxSessions) on {}; {}",
-                    self.ssh_alias(),
-                    hints::check_ssh(self.ssh_alias())
-                ),
-            },
-            Err(ExecError::TooMuchOutput(stream)) => TransportError::Command {
-                host: self.name.clone(),
-                command: shown.to_owned(),
-                reason: format!(
-                    "output over {} MiB on {}: rdma-setup stopped reading and ended the command",
-                    MAX_OUTPUT / (1024 * 1024),
-                    stream.name()
-                ),
-                hint: hints::endless_output(self.ssh_alias(), shown),
-            },
-            Err(ExecError::Unanswered {
-                reason,
-                exit_code,
-                stderr,
-            }) => {
-                // Through --proxy, the proxy's ssh failing to reach the target is why.
-                let output = CommandOutput::new("", stderr.as_str(), exit_code.unwrap_or(-1));
-                match self.proxy_failed(&output) {
-                    Some(error) => error,
-                    None => TransportError::Command {
-                        host: self.name.clone(),
-                        command: shown.to_owned(),
-                        reason: match exit_code {
-                            Some(code) => format!("{reason} (exit {code}): {}", stderr.trim()),
-                            None => reason,
-                        },
-                        hint: hints::check_ssh(self.ssh_alias()),
-                    },
-                }
-            }
-            Err(ExecError::Lost(reason)) => {
-                // Every command the session broke under says so; later ones name the first.
-                let error = TransportError::Broken {
-                    host: self.name.clone(),
-                    during: shown.to_owned(),
-                    earlier: false,
-                    reason,
-                    hint: hints::session_lost(self.ssh_alias()),
-                };
-                self.lost.get_or_insert_with(|| error.clone());
-                error
-            }
-        };
-        tracing::debug!(host = %self.name, command = %shown, %error, "failed");
-        Err(error)
-    }
-
-    /// Through --proxy: the error, if `output` is the proxy's ssh failing to reach the target
-    /// rather than the command's. The session is no use from then on.
-    fn proxy_failed(&mut self, output: &CommandOutput) -> Option<TransportError> {
-        let via = self
-            .via
-            .as_ref()
-            .filter(|_| Via::inner_ssh_failed(output))?;
-        let reason = format!(
-            "{} could not reach {} over SSH: {}",
-            via.proxy,
-            via.target,
-            output.stderr.trim()
-        );
-        let error = TransportError::Connect {
+    /// What a command gets that a staged round did not run, where a result is due.
+    fn not_run(&self) -> TransportError {
+        TransportError::Command {
             host: self.name.clone(),
-            reason,
-            hint: hints::proxy_reach(&via.proxy, &via.target),
-        };
-        self.lost.get_or_insert_with(|| error.clone());
-        Some(error)
+            command: String::new(),
+            reason: "not run: a command before it in its batch failed".into(),
+            hint: "this is a bug in rdma-setup: please report it with -vv output".into(),
+        }
     }
 
     /// Run `commands` as one batch, in as many rounds as sudo needs.
@@ -351,6 +269,10 @@ impl Transport for SshTransport {
         commands: &[RemoteCommand],
     ) -> Vec<Result<CommandOutput, TransportError>> {
         self.run_batch(commands)
+    }
+
+    fn run_stages(&mut self, stages: &[&[RemoteCommand]]) -> Staged {
+        self.stages(stages)
     }
 
     fn describe(&self, command: &RemoteCommand) -> String {
