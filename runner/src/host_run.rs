@@ -1,8 +1,9 @@
-//! One host's run, on its own thread: connect, take the host lock (when changes may follow)
-//! together with every read the phases declared, hand the shared reads' answers to the other
-//! hosts and learn theirs, the node and host phases, give the lock back, meet the other
-//! hosts, the cluster phases. Each step is sent to the calling thread
-//! as an [`Event`] the moment it finishes.
+//! One host's run, on its own thread: connect, look at the host lock (when changes may
+//! follow) together with every read the phases declared, hand the shared reads' answers to
+//! the other hosts and learn theirs, the node and host phases (which take the lock in the
+//! request that makes their changes and give it back in it: `local_steps`), meet the other
+//! hosts, the cluster phases. Each step is sent to the calling thread as an [`Event`] the
+//! moment it finishes.
 
 use std::time::Instant;
 
@@ -14,8 +15,8 @@ use rdma_phase::{
 use tracing::{debug, info};
 
 use crate::gate::Gate;
-use crate::local_steps::{Place, Steps};
-use crate::lock_step::{LockStep, Locking, Taken};
+use crate::local_steps::{Ended, Place, Steps, Taking};
+use crate::lock_step::{LockStep, Locking, Look};
 use crate::report::{Event, PhaseRun, LOCK_STEP};
 use crate::session::Session;
 
@@ -104,7 +105,7 @@ pub fn run_host(
     let (lock, waiting) = match mode {
         Mode::Apply => {
             let mut waiting = None;
-            let lock = take_lock(&mut steps, locking, &reads, |steps| {
+            let lock = look_at_lock(&mut steps, locking, &reads, |steps| {
                 waiting = Some(hand_over(steps));
             });
             (lock, waiting)
@@ -118,18 +119,15 @@ pub fn run_host(
     if let (false, Some(waiting)) = (shared_reads.is_empty(), waiting) {
         steps.shared = SharedReads::new(waiting.wait());
     }
-    let busy = matches!(lock, Lock::Busy);
-    let give_back = match &lock {
-        Lock::Ours(content) => Some(host_lock::release(content)),
-        _ => None,
+    let taking = Taking {
+        locking,
+        liveness: liveness(&steps),
     };
-    let given_back = !busy && steps.run_local(&local, &reads, give_back);
-    // Given back before waiting for the other hosts: a run that held one host's lock while
+    let taking = matches!(lock, Lock::Free).then_some(&taking);
+    // The lock, if taken, is given back by now: a run that held one host's lock while
     // waiting for another's could wait for a second run doing the same the other way round.
     // The pings that follow change nothing.
-    if let (Lock::Ours(content), false) = (&lock, given_back) {
-        release_lock(&mut steps, content);
-    }
+    let busy = matches!(lock, Lock::Busy) || steps.run_local(&local, &reads, taking) == Ended::Busy;
     send(Event::LocalDone(host));
     // Pings must see every host configured, so they wait for the slowest host.
     let absent = match (steps.connected(), busy) {
@@ -179,7 +177,8 @@ pub fn run_host(
 
 enum Lock {
     NotNeeded,
-    Ours(String),
+    /// Nobody else is changing the host: the changes take the lock when they are made.
+    Free,
     Busy,
 }
 
@@ -208,73 +207,69 @@ fn answers(session: &Session, reads: &[RemoteCommand]) -> SharedAnswers {
         .collect()
 }
 
-/// Take the lock with the first try sent together with the phases' reads: one round trip
-/// for both when the lock is free, as it almost always is. `first_answered` is called once,
-/// as soon as that round trip is over (or when there is no session to send it on).
-fn take_lock(
+/// How the lock's holder is known to be alive, for this host.
+fn liveness(steps: &Steps<'_>) -> Liveness {
+    let place = steps.place();
+    if place.plan.host(place.host).via.is_some() {
+        // Through --proxy every command is its own SSH connection: no session to watch.
+        Liveness::Age
+    } else {
+        Liveness::Session
+    }
+}
+
+/// Look at the lock with the first look sent together with the phases' reads: one round
+/// trip for both. When another run is changing the host, wait for it (reading the host
+/// again once it is done) or say it is busy. `first_answered` is called once, as soon as
+/// that round trip is over (or when there is no session to send it on).
+fn look_at_lock(
     steps: &mut Steps<'_>,
     locking: &Locking,
     reads: &[RemoteCommand],
     first_answered: impl FnOnce(&Steps<'_>),
 ) -> Lock {
     let place = steps.place();
-    let liveness = if place.plan.host(place.host).via.is_some() {
-        // Through --proxy every command is its own SSH connection: no session to watch.
-        Liveness::Age
-    } else {
-        Liveness::Session
-    };
     let name = place.plan.host(place.host).name.to_string();
     (steps.send)(Event::PhaseStarted(place.host, LOCK_STEP));
     let Some(session) = steps.session_mut() else {
         first_answered(steps);
         return Lock::NotNeeded;
     };
-    let take = host_lock::take(&locking.who, liveness);
     let first = session
-        .send_with_reads(std::slice::from_ref(&take), reads)
+        .send_with_reads(std::slice::from_ref(&host_lock::peek()), reads)
         .pop();
     first_answered(steps);
     let Some(session) = steps.session_mut() else {
         return Lock::NotNeeded;
     };
-    let taken = LockStep::new(session, &name).take(locking, liveness, first);
-    let (lock, rows) = match taken {
-        Ok(Taken::Ours(content)) => (Lock::Ours(content), Vec::new()),
-        Ok(Taken::Busy(row)) => (Lock::Busy, vec![row]),
-        Ok(Taken::Unprotected(row)) => (Lock::NotNeeded, vec![row]),
+    let looked = LockStep::new(session, &name).look(locking, first);
+    let (lock, rows) = match looked {
+        Ok(Look::Free { waited }) => {
+            if waited {
+                // Read while another run was changing the host: read it again.
+                session.forget();
+                session.prefetch(reads);
+            }
+            (Lock::Free, Vec::new())
+        }
+        Ok(Look::Busy(row)) => {
+            // Read while another run was changing the host: not to be trusted.
+            session.forget();
+            (Lock::Busy, vec![row])
+        }
         Err(error) if error.is_fatal_for_host() => {
             let row = Outcome::fail(error.detail()).with_hint(error.hint());
             steps.lose(error);
             (Lock::NotNeeded, vec![row])
         }
-        // Refused (a read-only recording): the run goes on unprotected, and says so.
+        // The take, with the changes, says what is wrong with the lock, if anything is.
         Err(error) => {
-            let row = Outcome::warn(format!(
-                "could not take the host lock: {}: going on without protection from a concurrent run",
-                error.detail()
-            ))
-            .with_hint(error.hint());
-            (Lock::NotNeeded, vec![row])
+            debug!(host = %name, %error, "could not look at the host lock");
+            (Lock::Free, Vec::new())
         }
     };
-    if matches!(lock, Lock::Busy) {
-        if let Some(session) = steps.session_mut() {
-            // Read while another run was changing the host: not to be trusted.
-            session.forget();
-        }
-    }
     steps.finish_step(LOCK_STEP, rows);
     lock
-}
-
-fn release_lock(steps: &mut Steps<'_>, content: &str) {
-    let name = steps.name();
-    let Some(session) = steps.session_mut() else {
-        return;
-    };
-    LockStep::new(session, &name).release(content);
-    steps.finish_step(LOCK_STEP, Vec::new());
 }
 
 fn check_interference(steps: &mut Steps<'_>, started: Instant) {

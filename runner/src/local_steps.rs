@@ -21,8 +21,10 @@ use tracing::debug;
 
 use crate::report::{Event, PhaseRun};
 
+mod apply;
 mod merge;
 use crate::session::Session;
+pub use apply::{Ended, Taking};
 pub use merge::merge;
 
 /// The steps that are not phases but batches of the session, named in reports and logs.
@@ -176,54 +178,6 @@ impl<'a> Steps<'a> {
             session.prefetch(reads);
         }
         self.finish_step(READS_STEP, Vec::new());
-    }
-
-    /// The node and host phases, their changes made together in apply mode. `give_back`
-    /// (the host lock's release) rides with the reads that verify the changes, when there
-    /// are changes, saving its own round trip: the second pass only reads what came back, and
-    /// a change it would still make (one that failed in the batch) is answered from the
-    /// batch, not sent again. Whether `give_back` was sent.
-    pub fn run_local(
-        &mut self,
-        phases: &[&'static dyn Phase],
-        reads: &[RemoteCommand],
-        give_back: Option<RemoteCommand>,
-    ) -> bool {
-        if self.place.mode != Mode::Apply {
-            self.run_plain(phases);
-            return false;
-        }
-        let planned = self.run_all(phases, Mode::Check);
-        let changes: Vec<RemoteCommand> = planned.iter().flat_map(|ran| ran.held.clone()).collect();
-        if changes.is_empty() || planned.iter().any(|ran| ran.lost.is_some()) {
-            // Nothing to change (or the host is gone): what the first pass saw is the answer.
-            self.report_all(planned.into_iter().map(|ran| (ran, None)).collect());
-            return false;
-        }
-        debug!(host = %self.name(), changes = changes.len(), "making the changes together");
-        // Reads the changes may have made wrong are asked again, together, right behind the
-        // changes when they all succeeded (one round trip for both).
-        let first: Vec<RemoteCommand> = give_back.into_iter().collect();
-        let sent = match self.session.as_mut() {
-            Some(session) => {
-                let answers = session.send_changes_then_reads(&changes, &first, reads);
-                !first.is_empty() && !answers.is_empty()
-            }
-            None => false,
-        };
-        // The session logged the changes first.
-        let mut issued = self.take_sent();
-        let reads_issued = issued.split_off(changes.len().min(issued.len()));
-        self.finish_step_issued(CHANGES_STEP, Vec::new(), issued);
-        self.finish_step_issued(READS_STEP, Vec::new(), reads_issued);
-        let verified = self.run_all(phases, Mode::Apply);
-        let pairs = verified
-            .into_iter()
-            .zip(planned)
-            .map(|(verified, planned)| (verified, Some(planned.run.outcomes)))
-            .collect();
-        self.report_all(pairs);
-        sent
     }
 
     /// Phases once, in the run's own mode, each reported as it finishes.

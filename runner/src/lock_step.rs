@@ -1,9 +1,14 @@
 //! The host lock around one host's run (protocol in `rdma_phase::host_lock`).
 //!
-//! A run that may change a Mac takes the lock before its first read, waits a bounded time for
-//! another run to give it back, and gives it back at the end. `--check` never takes it: when
-//! a check found failures it asks afterwards whether a run was changing the host meanwhile,
-//! and if so those failures were half-made changes, not faults.
+//! A run first looks at the lock with its reads ([`LockStep::look`]): another run changing
+//! the host is waited for, a bounded time, and the reads made again once it is done. Only a
+//! run with changes to make takes the lock, in the same request as its changes and gives it
+//! back in the same request too, with the reads that verify them (`Transport::run_stages`):
+//! the lock is held while one script runs on the Mac, never while this run waits for
+//! anything else. A take refused there ([`LockStep::take`]) waits as the look does.
+//! `--check` never takes it: when a check found failures it asks afterwards whether a run
+//! was changing the host meanwhile, and if so those failures were half-made changes, not
+//! faults.
 
 use std::time::{Duration, Instant};
 
@@ -61,10 +66,20 @@ fn word(text: &str) -> String {
     }
 }
 
+/// What looking at the lock came to.
+#[derive(Debug)]
+pub enum Look {
+    /// Nobody is changing the host; `waited` if another run was, at first: what was read
+    /// then is not to be trusted.
+    Free { waited: bool },
+    /// Another run still is: this row says who; nothing may be changed on the host.
+    Busy(Outcome),
+}
+
 /// What taking the lock came to.
 #[derive(Debug)]
 pub enum Taken {
-    /// Ours; [`release`] it with this content.
+    /// Ours; the lock file holds this content.
     Ours(String),
     /// Another run has it: this row says who; nothing may be changed on the host.
     Busy(Outcome),
@@ -124,9 +139,39 @@ impl<'a> LockStep<'a> {
         }
     }
 
+    /// Look at the lock, asking again every second while another live run holds it, for at
+    /// most `locking.wait`. `first` is the answer to a first look sent with the host's reads.
+    /// An answer that is not the script's counts as free: the take will say what is wrong.
+    pub fn look(
+        &mut self,
+        locking: &Locking,
+        first: Option<Result<CommandOutput, TransportError>>,
+    ) -> Result<Look, TransportError> {
+        let started = Instant::now();
+        let mut first = first;
+        let mut waited = false;
+        loop {
+            let output = match first.take() {
+                Some(answer) => answer?,
+                None => self.send(&host_lock::peek())?,
+            };
+            match host_lock::parse_reply(&output.stdout) {
+                Some(LockReply::Held(holder)) if started.elapsed() + POLL <= locking.wait => {
+                    tracing::info!(host = %self.host, by = %holder.by, "waiting for another run's lock");
+                    std::thread::sleep(POLL);
+                    waited = true;
+                }
+                Some(LockReply::Held(holder)) => {
+                    return Ok(Look::Busy(busy(&self.host, &holder, started.elapsed())))
+                }
+                _ => return Ok(Look::Free { waited }),
+            }
+        }
+    }
+
     /// Give the lock back. A failure only leaves a lock the next run finds stale.
-    pub fn release(&mut self, content: &str) {
-        if let Err(error) = self.send(&host_lock::release(content)) {
+    pub fn release(&mut self, who: &str) {
+        if let Err(error) = self.send(&host_lock::release(who)) {
             tracing::debug!(host = %self.host, %error, "could not give the lock back");
         }
     }

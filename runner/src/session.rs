@@ -25,6 +25,15 @@ fn key(command: &RemoteCommand) -> Key {
     (command.shell_line(), command.stdin().map(str::to_owned))
 }
 
+/// What [`Session::send_changes_then_reads`] got back.
+#[derive(Debug, Default)]
+pub struct ChangesSent {
+    /// The answer to `before`, if there was one.
+    pub before: Option<Result<CommandOutput, TransportError>>,
+    /// The results of `first` (none when `before` failed).
+    pub first: Vec<Result<CommandOutput, TransportError>>,
+}
+
 pub struct Session {
     inner: Box<dyn Transport>,
     answers: HashMap<Key, (RemoteCommand, CommandOutput)>,
@@ -69,46 +78,70 @@ impl Session {
         self.keep_answers(&batch, first.len(), keys, results)
     }
 
-    /// Send `changes` at once, then, if every one succeeded, `first` and the reads of `reads`
-    /// not answered since (those the changes made wrong): in one request when the transport
-    /// can (`Transport::run_stages`). A phase that asks for a change later gets its answer;
-    /// `first`'s results are returned.
+    /// Send `before` (the host lock's take), then, if it succeeded, `changes` at once, then,
+    /// if every one succeeded, `first` (the release) and the reads of `reads` not answered
+    /// since (those the changes made wrong): in one request when the transport can
+    /// (`Transport::run_stages`). A phase that asks for a change later gets its answer.
+    /// When `before` failed nothing else ran, and its answer is all there is.
     pub fn send_changes_then_reads(
         &mut self,
+        before: Option<&RemoteCommand>,
         changes: &[RemoteCommand],
         first: &[RemoteCommand],
         reads: &[RemoteCommand],
-    ) -> Vec<Result<CommandOutput, TransportError>> {
+    ) -> ChangesSent {
         for change in changes {
             self.forget_what(change);
         }
         let (batch, keys) = self.unanswered(first, reads);
-        if changes.is_empty() || batch.is_empty() {
-            self.send_changes(changes);
-            return self.send_with_reads(first, reads);
+        let before: Vec<RemoteCommand> = before.into_iter().cloned().collect();
+        let mut stages: Vec<&[RemoteCommand]> = Vec::new();
+        for stage in [&before[..], changes, &batch[..]] {
+            if !stage.is_empty() {
+                stages.push(stage);
+            }
+        }
+        let staged = self.inner.run_stages(&stages);
+        self.round_trips += staged.requests;
+        let mut results = staged.results.into_iter();
+        let mut sent = ChangesSent::default();
+        if !before.is_empty() {
+            self.log_sent(&before);
+            self.commands += 1;
+            let answer = results
+                .next()
+                .and_then(|stage| stage.into_iter().next().flatten())
+                .unwrap_or_else(|| Err(self.unanswered_change(&before[0])));
+            let taken = answer.as_ref().is_ok_and(CommandOutput::success);
+            sent.before = Some(answer);
+            if !taken {
+                return sent;
+            }
+        }
+        if changes.is_empty() {
+            sent.first = self.send_with_reads(first, reads);
+            return sent;
         }
         self.log_sent(changes);
-        let staged = self.inner.run_stages(&[changes, &batch]);
-        self.round_trips += staged.requests;
         self.commands += changes.len();
-        let mut stages = staged.results.into_iter();
-        let change_results = stages.next().unwrap_or_default();
+        let change_results = results.next().unwrap_or_default();
         for (change, result) in changes.iter().zip(change_results) {
             let result = result.unwrap_or_else(|| Err(self.unanswered_change(change)));
             self.prepaid.insert(key(change), result);
         }
-        match stages
+        let reread = results
             .next()
-            .and_then(|results| results.into_iter().collect::<Option<Vec<_>>>())
-        {
-            Some(results) => {
+            .and_then(|stage| stage.into_iter().collect::<Option<Vec<_>>>());
+        sent.first = match reread {
+            Some(results) if !batch.is_empty() => {
                 self.log_sent(&batch);
                 self.commands += batch.len();
                 self.keep_answers(&batch, first.len(), keys, results)
             }
-            // A change failed: the reads go by themselves, as they would have anyway.
-            None => self.send_with_reads(first, reads),
-        }
+            // A change failed (or nothing to read): the rest go by themselves.
+            _ => self.send_with_reads(first, reads),
+        };
+        sent
     }
 
     /// `first`, then every read of `reads` not answered yet (each once), and their keys.

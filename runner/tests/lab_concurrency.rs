@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use child::{in_lab, Finished, Running};
 use rdma_harness::lab::testing::lab_for_test;
-use rdma_harness::lab::{scenario, Fault, Lab};
+use rdma_harness::lab::{scenario, Lab};
 use rdma_phase::host_lock::LOCK_PATH;
 
 fn start(lab: &Lab, args: &[&str]) -> Running {
@@ -134,16 +134,17 @@ fn a_held_lock_names_its_run_and_a_dead_one_is_taken_over() {
 
 #[test]
 fn a_run_killed_while_it_holds_a_lock_does_not_block_the_next() {
-    let spec = scenario::two_node().with(Fault::Hang {
-        host: "hwstudio1".into(),
-    });
+    let spec = scenario::two_node();
     let Some(lab) = lab_for_test(spec.clone()) else {
         return;
     };
     let nodes = scenario::node_args(&spec);
     let mut args: Vec<&str> = nodes.iter().map(String::as_str).collect();
     args.extend(["--command-timeout", "60"]);
-    // hwstudio1's rdma_ctl hangs: the run holds hwstudio1's lock while it waits for it.
+    // hwstudio1's sudo hangs: the run holds hwstudio1's lock, taken in the request that
+    // makes the changes, while the first of them never ends.
+    lab.set_sudo_hangs("hwstudio1", true)
+        .expect("make sudo hang");
     let running = start(&lab, &args);
     let lock = lab.host_tmp("hwstudio1").join("rdma-setup.lock");
     let deadline = Instant::now() + Duration::from_secs(20);
@@ -162,6 +163,8 @@ fn a_run_killed_while_it_holds_a_lock_does_not_block_the_next() {
     assert_eq!(killed.code(), None, "{}", killed.log());
 
     // The next run finds the lock of a run that is gone and takes it over at once.
+    lab.set_sudo_hangs("hwstudio1", false)
+        .expect("sudo works again");
     args.truncate(nodes.len());
     args.extend(["--only", "bridge,ip", "--lock-wait", "5"]);
     let next = run(&lab, &args);

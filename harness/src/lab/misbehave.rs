@@ -1,5 +1,6 @@
 //! Hosts whose `rdma_ctl status` misbehaves ([`Misbehaviour`]): it prints without end, or
-//! never answers. The transport must cap the first and end the second on the host.
+//! never answers. The transport must cap the first and end the second on the host. And
+//! hosts whose `sudo` hangs: a change that never ends, made under the host lock.
 
 use super::instance::Lab;
 use super::spec::Misbehaviour;
@@ -20,8 +21,19 @@ impl Lab {
         }
     }
 
-    /// The PIDs of every `rdma_ctl status` that started hanging on `host`, still running or
-    /// not (see [`Lab::still_running`]).
+    /// Make `sudo` on `host` hang (a change that never ends) or work again.
+    pub fn set_sudo_hangs(&self, host: &str, hangs: bool) -> Result<(), LabError> {
+        self.state().host(host)?;
+        let path = self.paths().sudo_hangs(host);
+        if hangs {
+            files::write(&path, "hang\n", 0o644)
+        } else {
+            files::remove(&path)
+        }
+    }
+
+    /// The PIDs of every `rdma_ctl status` (or `sudo`) that started hanging on `host`, still
+    /// running or not (see [`Lab::still_running`]).
     pub fn hung_pids(&self, host: &str) -> Vec<u32> {
         std::fs::read_to_string(self.paths().hung_pids(host))
             .unwrap_or_default()

@@ -221,7 +221,12 @@ impl LabPaths {
     pub fn rdma_ctl_fault(&self, host: &str) -> PathBuf {
         self.host(host).join("rdma_ctl_fault")
     }
-    /// The PIDs of hanging `rdma_ctl status` shims, one a line, for tests to watch.
+    /// Present when `sudo` hangs (a change stuck on the Mac, for tests of a run killed
+    /// while it holds the host lock).
+    pub fn sudo_hangs(&self, host: &str) -> PathBuf {
+        self.host(host).join("sudo_hangs")
+    }
+    /// The PIDs of hanging `rdma_ctl status` and `sudo` shims, one a line, for tests to watch.
     pub fn hung_pids(&self, host: &str) -> PathBuf {
         self.host(host).join("hung.pids")
     }

@@ -37,7 +37,8 @@ pub const HELD: i32 = 75;
 pub const STALE_KEPT: i32 = 76;
 
 /// POSIX sh: `$1` is take, peek or release; `$2` the lock path; for take `$3` is who takes it
-/// and `$4` the liveness rule; for release `$3` is the content `take` printed. A lock file
+/// and `$4` the liveness rule; for release `$3` is who took it (known before the take's
+/// answer, so a release can go in the same request as the take). A lock file
 /// holds one line, `PID SINCE LIVE WHO`, or `done WHEN` once given back. PID is the nearest
 /// `sshd` above the script (the connection's own process, whatever shells and wrappers sit
 /// between); with none found (or no `ps`) only age counts.
@@ -63,7 +64,7 @@ take) p=$(ps -A -o pid= -o ppid= -o comm= 2>/dev/null | awk -v p="$PPID" "BEGIN 
     [ "$(cat "$f" 2>/dev/null)" = "$c" ] && rm -f "$f" 2>/dev/null
   done; echo "stale $c $now"; exit 76;;
 peek) if alive; then echo "held $(cat "$f") $now"; exit 75; fi; echo "free $(cat "$f" 2>/dev/null) $now";;
-release) if [ "$(cat "$f" 2>/dev/null)" = "$3" ]; then echo "done $now" > "$f"; echo released; else echo not-ours; fi;;
+release) { read p s l w < "$f"; } 2>/dev/null; if [ "$w" = "$3" ]; then echo "done $now" > "$f"; echo released; else echo not-ours; fi;;
 esac"#;
 
 /// How the holder's run is known to be alive; see the module doc.
@@ -102,9 +103,9 @@ pub fn peek() -> RemoteCommand {
         .about(LOCK_PATH)
 }
 
-/// Give back the lock `take` reported as `content`.
-pub fn release(content: &str) -> RemoteCommand {
-    RemoteCommand::change(script(&["release", LOCK_PATH, content])).about(LOCK_PATH)
+/// Give back the lock if `who` (as given to [`take`]) holds it.
+pub fn release(who: &str) -> RemoteCommand {
+    RemoteCommand::change(script(&["release", LOCK_PATH, who])).about(LOCK_PATH)
 }
 
 /// A lock holder as the script printed it.
@@ -119,7 +120,7 @@ pub struct Holder {
 /// What the lock script answered.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LockReply {
-    /// Ours now; `content` is what [`release`] needs.
+    /// Ours now; `content` is the line the lock file holds.
     Acquired {
         content: String,
     },

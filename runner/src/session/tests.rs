@@ -178,11 +178,12 @@ fn changes_then_only_the_reads_they_made_wrong_in_stages() {
     .about(topic::NETWORK);
     let first = [read(&["release"])];
     let answers = session.send_changes_then_reads(
+        None,
         std::slice::from_ref(&set),
         &first,
         &[all.clone(), devices.clone()],
     );
-    assert_eq!(answers, [Ok(CommandOutput::new("released", "", 0))]);
+    assert_eq!(answers.first, [Ok(CommandOutput::new("released", "", 0))]);
     assert_eq!(
         lines(&mut session)[2..],
         [
@@ -212,13 +213,66 @@ fn after_a_failed_change_the_reads_go_by_themselves() {
         ],
     )));
     let touch = RemoteCommand::change(["touch", "/x"]);
-    let answers =
-        session.send_changes_then_reads(std::slice::from_ref(&touch), &[], &[read(&["ls", "/"])]);
-    assert!(answers.is_empty());
+    let answers = session.send_changes_then_reads(
+        None,
+        std::slice::from_ref(&touch),
+        &[],
+        &[read(&["ls", "/"])],
+    );
+    assert!(answers.first.is_empty());
     assert_eq!(session.round_trips, 2);
     assert_eq!(
         session.run(&read(&["ls", "/"])).map(|out| out.stdout),
         Ok("x".into())
     );
     assert_eq!(lines(&mut session), ["ssh mac touch /x", "ssh mac ls /"]);
+}
+
+#[test]
+fn a_refused_take_keeps_the_changes_and_the_reads_from_going() {
+    let session_with = |answer: CommandOutput| {
+        Session::new(Box::new(ReplayTransport::new(
+            "mac",
+            "the test's script",
+            vec![
+                Entry::ran("take", None, answer),
+                Entry::ran("touch /x", None, CommandOutput::new("", "", 0)),
+                Entry::ran("release", None, CommandOutput::new("released", "", 0)),
+                Entry::ran("ls /", None, CommandOutput::new("x", "", 0)),
+            ],
+        )))
+    };
+    let (take, touch) = (read(&["take"]), RemoteCommand::change(["touch", "/x"]));
+    let (release, ls) = (read(&["release"]), read(&["ls", "/"]));
+    let mut refused = session_with(CommandOutput::new("held", "", 75));
+    let sent = refused.send_changes_then_reads(
+        Some(&take),
+        std::slice::from_ref(&touch),
+        std::slice::from_ref(&release),
+        std::slice::from_ref(&ls),
+    );
+    assert_eq!(
+        sent.before.map(|answer| answer.map(|out| out.exit_code)),
+        Some(Ok(75))
+    );
+    assert!(sent.first.is_empty());
+    assert_eq!(lines(&mut refused), ["ssh mac take"]);
+
+    let mut taken = session_with(CommandOutput::new("acquired", "", 0));
+    let sent = taken.send_changes_then_reads(
+        Some(&take),
+        std::slice::from_ref(&touch),
+        std::slice::from_ref(&release),
+        std::slice::from_ref(&ls),
+    );
+    assert_eq!(sent.first, [Ok(CommandOutput::new("released", "", 0))]);
+    assert_eq!(
+        lines(&mut taken),
+        [
+            "ssh mac take",
+            "ssh mac touch /x",
+            "ssh mac release",
+            "ssh mac ls /"
+        ]
+    );
 }

@@ -70,6 +70,11 @@ impl HostContext {
             .and_then(|word| Misbehaviour::from_word(&word))
     }
 
+    /// Whether `sudo` hangs on this host ([`crate::lab::Lab::set_sudo_hangs`]).
+    pub fn sudo_hangs(&self) -> bool {
+        self.paths.sudo_hangs(&self.host.name).exists()
+    }
+
     pub fn sudo_password(&self) -> Option<String> {
         std::fs::read_to_string(self.paths.sudo_password(&self.host.name)).ok()
     }

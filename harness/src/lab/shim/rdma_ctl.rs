@@ -38,7 +38,7 @@ fn flood(context: &HostContext) -> Reply {
 }
 
 /// Record this process for the tests watching it, then never answer.
-fn hang(context: &HostContext) -> Reply {
+pub(super) fn hang(context: &HostContext) -> Reply {
     let path = context.paths.hung_pids(&context.host.name);
     if let Ok(mut file) = std::fs::File::options()
         .create(true)

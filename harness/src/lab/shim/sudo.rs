@@ -67,6 +67,9 @@ pub fn run(context: &HostContext, args: &[String]) -> Reply {
     if options.command.is_empty() {
         return Reply::err("usage: sudo [-nS] [-p prompt] command\n", 1);
     }
+    if context.sudo_hangs() {
+        return super::rdma_ctl::hang(context);
+    }
     if let Some(password) = context.sudo_password() {
         if options.non_interactive {
             return Reply::err(PASSWORD_REQUIRED, 1);
