@@ -1,7 +1,9 @@
 //! The floor: what stock OpenSSH needs for the same work. One connection per host (a
 //! ControlMaster, its socket in a temporary directory), then three commands one after
-//! another over it: read all, apply all, ping all. Hosts run in parallel; like the tool, no
-//! host pings before every host has applied its addresses (a cable needs both ends).
+//! another over it: read all (every read the tool's first round makes), apply all (the
+//! addresses and the device file), ping all. It verifies nothing. Hosts run in parallel;
+//! like the tool, no host pings before every host has applied its addresses (a cable needs
+//! both ends).
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -14,9 +16,43 @@ use rdma_harness::lab::scenario::{PlannedEnd, PLANNED_NETMASK};
 use rdma_harness::lab::Lab;
 
 /// What every host reads, as the tool's phases do (the cabling phase's Thunderbolt facts
-/// included).
-const READ_ALL: &str = "ifconfig -a; rdma_ctl status; ibv_devices; cat /tmp/mlx_ibv_devices.json; \
+/// included); then `ibv_devinfo` of each of its ports ([`read_all`]).
+const READ_ALL: &str = "ifconfig -a; netstat -rn -f inet; printenv SSH_CONNECTION; rdma_ctl status; \
+    ibv_devices; cat /tmp/mlx_ibv_devices.json; \
     system_profiler SPThunderboltDataType -json; networksetup -listallhardwareports";
+
+/// Every read of a host with these cable ends.
+fn read_all(ends: &[&PlannedEnd]) -> String {
+    let mut line = READ_ALL.to_owned();
+    for planned in ends {
+        line.push_str(&format!("; ibv_devinfo -d rdma_{} -v", planned.end.port));
+    }
+    line
+}
+
+/// Every change of a host with these cable ends: its addresses, then its device file (a
+/// list of its devices: the floor decides nothing, it only writes as much).
+fn apply_all(ends: &[&PlannedEnd]) -> String {
+    let mut line = ends
+        .iter()
+        .map(|planned| {
+            format!(
+                "sudo ifconfig {} {} netmask {PLANNED_NETMASK}",
+                planned.end.port, planned.ip
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" && ");
+    let devices = ends
+        .iter()
+        .map(|planned| format!("\"rdma_{}\"", planned.end.port))
+        .collect::<Vec<_>>()
+        .join(",");
+    line.push_str(&format!(
+        " && printf '%s\\n' '[[{devices}]]' > /tmp/mlx_ibv_devices.json"
+    ));
+    line
+}
 
 /// One floor run from rebooted hosts: wall time until every host has pinged.
 pub fn measure(lab: &Lab, ends: &[PlannedEnd]) -> Result<Duration> {
@@ -104,21 +140,11 @@ fn connect_read_apply(
         bail!("{host}: the floor's ssh master failed ({status}): {why}");
     }
     // `cat` of the missing device file fails on a rebooted host: only ssh's own 255 counts.
-    let out = remote(lab, socket, host, READ_ALL)?;
+    let out = remote(lab, socket, host, &read_all(ends))?;
     if out.status.code() == Some(255) {
         expect_success(host, "read all", &out)?;
     }
-    let apply_all = ends
-        .iter()
-        .map(|planned| {
-            format!(
-                "sudo ifconfig {} {} netmask {PLANNED_NETMASK}",
-                planned.end.port, planned.ip
-            )
-        })
-        .collect::<Vec<_>>()
-        .join(" && ");
-    let out = remote(lab, socket, host, &apply_all)?;
+    let out = remote(lab, socket, host, &apply_all(ends))?;
     expect_success(host, "apply all", &out)
 }
 
@@ -150,4 +176,41 @@ fn expect_success(host: &str, what: &str, out: &Output) -> Result<()> {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use rdma_harness::lab::PortRef;
+
+    use super::*;
+
+    #[test]
+    fn the_floor_reads_and_changes_what_the_tool_does() {
+        let end = |port: &str, ip: [u8; 4]| PlannedEnd {
+            end: PortRef {
+                host: "mac1".into(),
+                port: port.into(),
+            },
+            ip: ip.into(),
+            peer_ip: [10, 254, 0, 99].into(),
+        };
+        let (a, b) = (end("en2", [10, 254, 0, 1]), end("en3", [10, 254, 0, 5]));
+        let reads = read_all(&[&a, &b]);
+        for read in [
+            "ifconfig -a",
+            "netstat -rn -f inet",
+            "printenv SSH_CONNECTION",
+            "ibv_devinfo -d rdma_en2 -v",
+            "ibv_devinfo -d rdma_en3 -v",
+            "networksetup -listallhardwareports",
+        ] {
+            assert!(reads.contains(read), "{reads}");
+        }
+        assert_eq!(
+            apply_all(&[&a, &b]),
+            "sudo ifconfig en2 10.254.0.1 netmask 255.255.255.252 && \
+             sudo ifconfig en3 10.254.0.5 netmask 255.255.255.252 && \
+             printf '%s\\n' '[[\"rdma_en2\",\"rdma_en3\"]]' > /tmp/mlx_ibv_devices.json"
+        );
+    }
 }
