@@ -17,7 +17,8 @@ use rdma_harness::lab::Lab;
 
 /// What every host reads, as the tool's phases do (the cabling phase's Thunderbolt facts
 /// included); then `ibv_devinfo` of each of its ports ([`read_all`]).
-const READ_ALL: &str = "ifconfig -a; netstat -rn -f inet; printenv SSH_CONNECTION; rdma_ctl status; \
+const READ_ALL: &str =
+    "ifconfig -a; netstat -rn -f inet; printenv SSH_CONNECTION; rdma_ctl status; \
     ibv_devices; cat /tmp/mlx_ibv_devices.json; \
     system_profiler SPThunderboltDataType -json; networksetup -listallhardwareports";
 
