@@ -1,10 +1,12 @@
 //! The per-host lock that keeps two runs from changing one Mac at the same time.
 //!
 //! Two runs at once (a cron `--check` and a person's run, two team members) read each other's
-//! half-made changes and report them as failures. A run that may change a host therefore
-//! takes `/tmp/rdma-setup.lock` before its first read and gives it back once its changes are
-//! made and verified (before the pings, which change nothing). It uses only what every Mac has out of the box: `sh`'s
-//! noclobber (`set -C`, an `O_EXCL` create, atomic), `cat`, `date`, `ps` and `awk`.
+//! half-made changes and report them as failures. A run therefore looks at
+//! `/tmp/rdma-setup.lock` ([`peek`]) with its first reads, waiting while another run holds
+//! it, and a run with changes to make takes it ([`take`]) in the request that makes them,
+//! giving it back ([`release`]) in that request too, once they are made and verified. It
+//! uses only what every Mac has out of the box: `sh`'s noclobber (`set -C`, an `O_EXCL`
+//! create, atomic), `cat`, `date`, `ps` and `awk`.
 //!
 //! The lock records who holds it and how to tell that its run is gone, so a killed run never
 //! blocks the next one:
