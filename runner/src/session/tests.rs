@@ -121,18 +121,9 @@ fn run_many_mixes_remembered_and_fresh_answers_in_order() {
     assert_eq!((session.round_trips, session.commands), (2, 3));
 }
 
-#[test]
-fn a_change_forgets_only_what_it_is_about() {
+/// `ifconfig -a` (network), `ibv_devices` (RDMA) and an address change (network).
+fn network_reads_and_a_change() -> (RemoteCommand, RemoteCommand, RemoteCommand) {
     use rdma_phase::command::topic;
-    let mut session = host(&[
-        ("ifconfig -a", "before"),
-        ("ibv_devices", "devices"),
-        ("sudo ifconfig en5 10.254.0.5 netmask 255.255.255.252", ""),
-        ("ifconfig -a", "after"),
-    ]);
-    let all = read(&["ifconfig", "-a"]).about(topic::NETWORK);
-    let devices = read(&["ibv_devices"]).about(topic::RDMA);
-    session.prefetch(&[all.clone(), devices.clone()]);
     let set = RemoteCommand::privileged([
         "ifconfig",
         "en5",
@@ -141,6 +132,23 @@ fn a_change_forgets_only_what_it_is_about() {
         "255.255.255.252",
     ])
     .about(topic::NETWORK);
+    (
+        read(&["ifconfig", "-a"]).about(topic::NETWORK),
+        read(&["ibv_devices"]).about(topic::RDMA),
+        set,
+    )
+}
+
+#[test]
+fn a_change_forgets_only_what_it_is_about() {
+    let mut session = host(&[
+        ("ifconfig -a", "before"),
+        ("ibv_devices", "devices"),
+        ("sudo ifconfig en5 10.254.0.5 netmask 255.255.255.252", ""),
+        ("ifconfig -a", "after"),
+    ]);
+    let (all, devices, set) = network_reads_and_a_change();
+    session.prefetch(&[all.clone(), devices.clone()]);
     session.send_changes(std::slice::from_ref(&set));
     session.prefetch(&[all.clone(), devices.clone()]);
     assert_eq!(session.run(&all).map(|out| out.stdout), Ok("after".into()));
@@ -164,18 +172,8 @@ fn changes_then_only_the_reads_they_made_wrong_in_stages() {
         ("release", "released"),
         ("ifconfig -a", "after"),
     ]);
-    use rdma_phase::command::topic;
-    let all = read(&["ifconfig", "-a"]).about(topic::NETWORK);
-    let devices = read(&["ibv_devices"]).about(topic::RDMA);
+    let (all, devices, set) = network_reads_and_a_change();
     session.prefetch(&[all.clone(), devices.clone()]);
-    let set = RemoteCommand::privileged([
-        "ifconfig",
-        "en5",
-        "10.254.0.5",
-        "netmask",
-        "255.255.255.252",
-    ])
-    .about(topic::NETWORK);
     let first = [read(&["release"])];
     let answers = session.send_changes_then_reads(
         None,

@@ -129,13 +129,19 @@ fn every_command_gets_what_it_would_get_alone() {
         ("IFS= read -r pw; echo \"[$pw]\"", Some(b"correct horse\n")),
         ("echo \"[$rs_n$rs_dir$rs_k]\"; pwd", None),
     ];
+    each_as_alone(&cases, false);
+}
+
+/// Every one of `cases` (a line and its stdin) gets in one batch, under every shell, what
+/// it gets alone; `words` as [`Command::words`].
+pub(super) fn each_as_alone(cases: &[(&str, Option<&[u8]>)], words: bool) {
     let commands: Vec<Command<'_>> = cases
         .iter()
         .map(|&(line, stdin)| Command {
             line,
             stdin,
             stdin_public: false,
-            words: false,
+            words,
         })
         .collect();
     for shell in SHELLS {

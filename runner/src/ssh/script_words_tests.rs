@@ -11,8 +11,8 @@ use rdma_phase::command::join_quoted;
 use rdma_phase::CommandOutput;
 
 use super::super::frames::decode;
-use super::tests::{alone, leftovers, run, start, SHELLS};
-use super::{build, Command, MAX_STDIN_IN_LINE};
+use super::tests::{alone, each_as_alone, leftovers, run, start, SHELLS};
+use super::{build, Command, Script, MAX_STDIN_IN_LINE};
 
 fn words(argv: &[&str]) -> String {
     join_quoted(argv)
@@ -39,22 +39,11 @@ fn words_get_what_their_line_would_get_from_the_users_shell() {
             None,
         ),
     ];
-    let commands: Vec<Command<'_>> = cases
+    let cases: Vec<(&str, Option<&[u8]>)> = cases
         .iter()
-        .map(|(line, stdin)| Command {
-            line,
-            stdin: *stdin,
-            stdin_public: false,
-            words: true,
-        })
+        .map(|(line, stdin)| (line.as_str(), *stdin))
         .collect();
-    for shell in SHELLS {
-        let results = run(shell, &commands);
-        for ((line, stdin), result) in cases.iter().zip(results) {
-            let batched = result.unwrap_or_else(|error| panic!("{line}: {error:?}"));
-            assert_eq!(batched, alone(line, *stdin), "{shell:?}: {line}");
-        }
-    }
+    each_as_alone(&cases, true);
 }
 
 #[test]
@@ -115,21 +104,11 @@ fn words_skip_the_users_shell() {
             stdin_public: false,
             words,
         }]);
-        let mut child = Process::new("dash")
-            .arg("-c")
-            .arg(&script.line)
-            .env("SHELL", &users_shell)
-            .env("TMPDIR", tmp.path())
-            .process_group(0)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn");
-        let stdin = child.stdin.take().expect("stdin");
-        let output = child.wait_with_output().expect("wait");
-        drop(stdin);
-        let results = decode(&output.stdout, 1).results;
+        let env = [
+            ("SHELL", users_shell.clone().into_os_string()),
+            ("TMPDIR", tmp.path().into()),
+        ];
+        let results = decode(&as_login_shell_runs(&script, &env), 1).results;
         assert_eq!(
             results[0]
                 .as_ref()
@@ -250,12 +229,26 @@ fn the_exec_line_carries_the_script_and_stdin_goes_on_stdin() {
     std::fs::write(&sudo, "#!/bin/sh\nshift 3\nexec \"$@\"\n").expect("write");
     std::fs::set_permissions(&sudo, std::os::unix::fs::PermissionsExt::from_mode(0o755))
         .expect("chmod");
+    let env = [
+        ("SHELL", "/bin/sh".into()),
+        ("TMPDIR", tmp.path().into()),
+        ("PATH", format!("{}:/usr/bin:/bin", bin.display()).into()),
+    ];
+    let results = decode(&as_login_shell_runs(&script, &env), 2).results;
+    assert_eq!(
+        results[0],
+        Some(Ok(CommandOutput::new("hunter2\nsh\n", "", 0)))
+    );
+    assert_eq!(results[1], Some(Ok(CommandOutput::new("hi\n", "", 0))));
+}
+
+/// `script`'s exec line run as a login shell runs it (`/bin/sh -c LINE`, with `env`), its
+/// payload on stdin and stdin held open until it ends; what it printed.
+fn as_login_shell_runs(script: &Script, env: &[(&str, std::ffi::OsString)]) -> Vec<u8> {
     let mut child = Process::new("/bin/sh")
         .arg("-c")
         .arg(&script.line)
-        .env("SHELL", "/bin/sh")
-        .env("TMPDIR", tmp.path())
-        .env("PATH", format!("{}:/usr/bin:/bin", bin.display()))
+        .envs(env.iter().map(|(name, value)| (*name, value)))
         .process_group(0)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -266,10 +259,5 @@ fn the_exec_line_carries_the_script_and_stdin_goes_on_stdin() {
     stdin.write_all(&script.payload).expect("write");
     let output = child.wait_with_output().expect("wait");
     drop(stdin);
-    let results = decode(&output.stdout, 2).results;
-    assert_eq!(
-        results[0],
-        Some(Ok(CommandOutput::new("hunter2\nsh\n", "", 0)))
-    );
-    assert_eq!(results[1], Some(Ok(CommandOutput::new("hi\n", "", 0))));
+    output.stdout
 }
