@@ -118,11 +118,17 @@ impl SshTransport {
             return round.iter().map(|_| Some(Err(earlier.clone()))).collect();
         }
         self.round_trips += 1;
-        for outgoing in round {
+        for (index, outgoing) in round.iter().enumerate() {
+            // Stage 0 is the first; a later stage runs only if everything before it succeeded.
+            let stage = stage_starts
+                .iter()
+                .filter(|&&start| start > 0 && start <= index)
+                .count();
             tracing::debug!(
                 host = %self.name,
                 command = %outgoing.shown,
                 stdin_bytes = outgoing.stdin.as_ref().map_or(0, |stdin| stdin.len()),
+                stage,
                 "run"
             );
         }
