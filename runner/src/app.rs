@@ -174,12 +174,16 @@ pub fn execute_interruptible(
             } else {
                 Locking::of_this_process(Duration::from_secs(args.lock_wait))
             };
+            let rank0_ping = hostfile
+                .as_ref()
+                .and_then(|pending| pending.rank0_ping(mode));
             let report = orchestrate::run_observed(
                 &plan,
                 &phases,
                 mode,
                 connector.as_ref(),
                 &locking,
+                rank0_ping.as_ref(),
                 &mut observe,
             );
             if let Some(progress) = &progress {

@@ -10,7 +10,7 @@ use std::time::Instant;
 use rdma_phase::host_lock::{self, Liveness};
 use rdma_phase::{
     Absent, ClusterPlan, CommandOutput, Connector, HostId, Mode, NodeId, Outcome, Phase,
-    RemoteCommand, Scope, SharedReads,
+    RemoteCommand, Scope, SharedReads, Transport,
 };
 use tracing::{debug, info};
 
@@ -56,6 +56,12 @@ pub struct Meeting {
     pub at_the_end: Gate<()>,
 }
 
+/// What a host does after the cluster phases.
+pub struct After<'a> {
+    /// Every host but rank 0 runs it and reports the answer (`--hostfile`).
+    pub rank0_ping: Option<&'a RemoteCommand>,
+}
+
 #[allow(clippy::too_many_arguments)] // One call site; a struct would only rename them.
 pub fn run_host(
     plan: &ClusterPlan,
@@ -65,6 +71,7 @@ pub fn run_host(
     locking: &Locking,
     host: HostId,
     meeting: &Meeting,
+    after: &After<'_>,
     send: &dyn Fn(Event),
 ) {
     // Arrive at the gates even if a phase panics, so no other host waits forever.
@@ -154,6 +161,13 @@ pub fn run_host(
     steps.pending = all.into_iter().flat_map(|(_, note)| note.pending).collect();
     if !busy {
         steps.run_plain(&cluster);
+    }
+    // Rank 0 is the plan's first host; the others ping its address on the sessions they have
+    // (a new connection each would cost a handshake).
+    if let (Some(ping), true) = (after.rank0_ping, host.0 > 0) {
+        if let Some(session) = steps.session_mut() {
+            send(Event::Rank0Ping(host, session.run(ping)));
+        }
     }
     if mode == Mode::Check {
         // Failures anywhere (a ping towards this host, say) may be another run's half-made

@@ -6,7 +6,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use rdma_phase::plan::Host;
-use rdma_phase::{ClusterPlan, Connector, Phase};
+use rdma_phase::{ClusterPlan, Connector, Mode, Phase, RemoteCommand};
 
 use crate::cli::Args;
 use crate::hostfile::Hostfile;
@@ -73,6 +73,12 @@ pub fn prepare(
 }
 
 impl PendingHostfile {
+    /// What every host but rank 0 runs on its session once the run is over, so that the
+    /// check costs no new connection; none when nothing real is contacted.
+    pub fn rank0_ping(&self, mode: Mode) -> Option<RemoteCommand> {
+        (!self.replay && mode != Mode::DryRun).then(|| hostfile_reach::ping(self.rank0.address))
+    }
+
     /// Write the file when the run proved every cable and every other host reached rank 0's
     /// address (pinged over sessions from `connector`); say on `err` what happened either way.
     /// The exit code, made 1 when a host could not reach rank 0 or the file could not be
@@ -107,7 +113,9 @@ impl PendingHostfile {
                 self.rank0.describe()
             )
         } else {
-            let answers = hostfile_reach::ask_all(connector, &self.hosts, self.rank0.address);
+            // Asked on the run's sessions; a host without an answer there is asked anew.
+            let answers =
+                hostfile_reach::ask_all(connector, &self.hosts, self.rank0.address, report);
             if interrupt.is_some_and(Interrupt::requested) {
                 let _ = writeln!(err, "hostfile {shown} not written: the run was interrupted");
                 return INTERRUPTED;

@@ -1,7 +1,8 @@
 //! Before `--hostfile` is written: every host but rank 0 pings the address the file gives
-//! rank 0 (`ips`, where `mlx.launch` points every rank's coordinator) once, over a session
-//! of the same kind the run used, so a rank that cannot reach it shows up here and not as a
-//! hung `mlx.launch` later.
+//! rank 0 (`ips`, where `mlx.launch` points every rank's coordinator) once, on the session
+//! the run used (`host_run`, after the cluster phases; a host without an answer from the run
+//! is asked over a new one), so a rank that cannot reach it shows up here and not as a hung
+//! `mlx.launch` later.
 
 use std::net::Ipv4Addr;
 use std::path::PathBuf;
@@ -11,6 +12,7 @@ use rdma_phase::plan::Host;
 use rdma_phase::{ClusterPlan, CommandOutput, Connector, RemoteCommand, TransportError};
 
 use crate::inert::inert;
+use crate::report::Report;
 
 /// The most of what a host said that a message quotes.
 const QUOTE_CHARS: usize = 160;
@@ -87,17 +89,31 @@ pub fn ping(address: Ipv4Addr) -> RemoteCommand {
     rdma_phase::reads::ping_once(None, address)
 }
 
-/// Every host after rank 0 pings `address`, all at once, each over a session `connector`
-/// opens for it; the answers in rank order.
-pub fn ask_all(connector: &dyn Connector, hosts: &[Host], address: Ipv4Addr) -> Vec<HostAnswer> {
+/// Every host after rank 0 pings `address`: the answer it gave on its session in the run
+/// (`report`), else, all at once, over a session `connector` opens for it. The answers in
+/// rank order.
+pub fn ask_all(
+    connector: &dyn Connector,
+    hosts: &[Host],
+    address: Ipv4Addr,
+    report: &Report,
+) -> Vec<HostAnswer> {
     let command = ping(address);
     std::thread::scope(|scope| {
         let asked: Vec<_> = hosts
             .iter()
+            .enumerate()
             .skip(1)
-            .map(|host| {
+            .map(|(rank, host)| {
                 let command = &command;
-                let thread = scope.spawn(move || ask(connector, host, command));
+                let in_the_run = report
+                    .hosts
+                    .get(rank)
+                    .and_then(|run| run.rank0_ping.clone());
+                let thread = scope.spawn(move || match in_the_run {
+                    Some(result) => answer(result),
+                    None => ask(connector, host, command),
+                });
                 (host.name.to_string(), thread)
             })
             .collect();

@@ -3,7 +3,7 @@ use std::sync::Mutex;
 use clap::Parser;
 use rdma_harness::examples::THREE_NODE_MESH;
 use rdma_harness::macos::{ping_no_reply, ping_reply};
-use rdma_phase::{Mode, Transport};
+use rdma_phase::{HostId, Mode, Transport};
 
 use super::*;
 use crate::cli::Args;
@@ -101,7 +101,39 @@ impl Transport for FakeSession {
 }
 
 fn ask_fakes(fakes: &FakeHosts) -> Vec<HostAnswer> {
-    ask_all(fakes, &plan().hosts, LAN)
+    let plan = plan();
+    let report = crate::report::Report::new(Mode::Apply, plan.host_ids());
+    ask_all(fakes, &plan.hosts, LAN, &report)
+}
+
+/// A connector for checks that must contact no host.
+struct NoHosts;
+
+impl Connector for NoHosts {
+    fn connect(&self, host: &Host) -> Result<Box<dyn Transport>, TransportError> {
+        panic!("{} contacted", host.name)
+    }
+}
+
+/// What the hosts answered on their sessions in the run is used: no host is contacted again.
+#[test]
+fn answers_from_the_run_need_no_new_session() {
+    let plan = plan();
+    let mut report = crate::report::Report::new(Mode::Apply, plan.host_ids());
+    for (rank, fake) in [(1, Fake::Replies), (2, Fake::Silent)] {
+        let mut session = FakeSession {
+            host: "x".to_owned(),
+            fake,
+        };
+        let answer = session.run(&ping(LAN));
+        report.apply(&crate::report::Event::Rank0Ping(HostId(rank), answer));
+    }
+    let answers = ask_all(&NoHosts, &plan.hosts, LAN, &report);
+    assert_eq!(answers[0].answer, Answer::Replied);
+    assert!(
+        matches!(answers[1].answer, Answer::NoReply(_)),
+        "{answers:?}"
+    );
 }
 
 #[test]
@@ -334,12 +366,6 @@ fn the_hostfile_is_written_only_when_every_host_reached_rank_0() {
 /// was not checked.
 #[test]
 fn a_replay_writes_the_hostfile_unchecked() {
-    struct NoHosts;
-    impl Connector for NoHosts {
-        fn connect(&self, host: &Host) -> Result<Box<dyn Transport>, TransportError> {
-            panic!("{} contacted during a replay", host.name)
-        }
-    }
     let plan = plan();
     let phases = crate::linked_phases::registered();
     let report = crate::report::Report::new(Mode::Check, plan.host_ids());

@@ -8,10 +8,10 @@
 use std::sync::mpsc;
 use std::time::Duration;
 
-use rdma_phase::{ClusterPlan, Connector, HostId, Mode, Phase, TransportError};
+use rdma_phase::{ClusterPlan, Connector, HostId, Mode, Phase, RemoteCommand, TransportError};
 
 use crate::gate::Gate;
-use crate::host_run::{run_host, Arrived, Meeting};
+use crate::host_run::{run_host, After, Arrived, Meeting};
 use crate::lock_step::Locking;
 pub use crate::report::Event;
 use crate::report::Report;
@@ -33,19 +33,22 @@ pub fn run(
         mode,
         connector,
         &Locking::recorded(),
+        None,
         &mut |_, _| {},
     )
 }
 
 /// Like [`run`], calling `observe` with the report so far after every event, and with no
 /// event at least every [`TICK`]. The observer may end the process (Ctrl-C): the report it
-/// sees then holds everything that finished.
+/// sees then holds everything that finished. `rank0_ping` (`--hostfile`): every host but
+/// rank 0 runs it on its session after the cluster phases ([`Event::Rank0Ping`]).
 pub fn run_observed(
     plan: &ClusterPlan,
     phases: &[&'static dyn Phase],
     mode: Mode,
     connector: &dyn Connector,
     locking: &Locking,
+    rank0_ping: Option<&RemoteCommand>,
     observe: &mut dyn FnMut(&Report, Option<&Event>),
 ) -> Report {
     let mut report = Report::new(mode, plan.host_ids());
@@ -65,7 +68,10 @@ pub fn run_observed(
                         // A closed receiver means the caller is gone; the work is dropped.
                         let _ = events.send(event);
                     };
-                    run_host(plan, phases, mode, connector, locking, host, meeting, &send);
+                    let extra = After { rank0_ping };
+                    run_host(
+                        plan, phases, mode, connector, locking, host, meeting, &extra, &send,
+                    );
                 })
             })
             .collect();

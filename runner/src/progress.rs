@@ -43,11 +43,11 @@ impl Progress {
     pub fn update(&self, event: &Event) {
         let (host, state) = match event {
             Event::Connected(host) => (host, Some("connected".to_owned())),
-            Event::PhaseStarted(host, LOCK_STEP) => (host, Some("taking the host lock".to_owned())),
+            Event::PhaseStarted(host, LOCK_STEP) => (host, Some("the host lock".to_owned())),
             Event::PhaseStarted(host, phase) => (host, Some(format!("phase {phase}"))),
             Event::LocalDone(host) => (host, Some("waiting for the other hosts".to_owned())),
             Event::Lost(host, _) | Event::Finished(host) => (host, None),
-            Event::PhaseFinished(..) | Event::Interfered(..) => return,
+            Event::PhaseFinished(..) | Event::Interfered(..) | Event::Rank0Ping(..) => return,
         };
         let Some(line) = self.lines.get(host.0) else {
             return;

@@ -1,7 +1,7 @@
 //! What a run produced, host by host, before it is rendered.
 
 use rdma_phase::context::IssuedCommand;
-use rdma_phase::{HostId, Mode, NodeId, Outcome, Scope, Status, TransportError};
+use rdma_phase::{CommandOutput, HostId, Mode, NodeId, Outcome, Scope, Status, TransportError};
 
 /// The name the host lock's steps are reported under.
 pub const LOCK_STEP: &str = "lock";
@@ -19,6 +19,9 @@ pub enum Event {
     LocalDone(HostId),
     /// No session, or it broke: nothing more runs on this host.
     Lost(HostId, TransportError),
+    /// What the host answered when it pinged rank 0's address (`--hostfile`), after the
+    /// cluster phases, on its session.
+    Rank0Ping(HostId, Result<CommandOutput, TransportError>),
     Finished(HostId),
 }
 
@@ -50,6 +53,8 @@ pub struct HostRun {
     pub connected: bool,
     /// The node and host phases are done: the host's blocks can be shown.
     pub local_done: bool,
+    /// Its answer when it pinged rank 0's address, if it was asked to (`--hostfile`).
+    pub rank0_ping: Option<Result<CommandOutput, TransportError>>,
 }
 
 impl HostRun {
@@ -62,6 +67,7 @@ impl HostRun {
             current: None,
             connected: false,
             local_done: false,
+            rank0_ping: None,
         }
     }
 }
@@ -92,6 +98,7 @@ impl Report {
             | Event::Interfered(host, _)
             | Event::LocalDone(host)
             | Event::Lost(host, _)
+            | Event::Rank0Ping(host, _)
             | Event::Finished(host) => *host,
         };
         let Some(run) = self.hosts.get_mut(host.0) else {
@@ -116,6 +123,7 @@ impl Report {
                 }
             }
             Event::Lost(_, error) => run.lost = Some(error.clone()),
+            Event::Rank0Ping(_, answer) => run.rank0_ping = Some(answer.clone()),
             Event::Finished(_) => {
                 run.current = None;
                 run.finished = true;

@@ -31,11 +31,17 @@ fn rank_0_must_be_reachable_from_every_host_before_the_hostfile_is_written() {
     let folder = tempfile::tempdir().expect("temp dir");
     let hostfile = folder.path().join("hostfile.json");
 
-    // Rank 0's HostName is its management address, which every host reaches.
-    let result = run(&lab, &hostfile, &[]);
+    // Rank 0's HostName is its management address, which every host reaches. The hosts ask
+    // on the sessions of the run: one connection each (`-v` logs every TCP connect).
+    let result = run(&lab, &hostfile, &["-v"]);
     let log = result.transcript();
     eprintln!("--- reachable ---\n{}", result.stderr);
     assert_eq!(result.code, Some(0), "{log}");
+    assert_eq!(
+        result.stderr.matches("TCP connect address=").count(),
+        3,
+        "{log}"
+    );
     let rank0 = management_address(&lab, "machine-a");
     let config = lab.ssh_config_path().display().to_string();
     let said = format!(
