@@ -10,7 +10,7 @@ use std::time::Instant;
 use rdma_phase::host_lock::{self, Liveness};
 use rdma_phase::{
     Absent, ClusterPlan, CommandOutput, Connector, HostId, Mode, NodeId, Outcome, Phase,
-    RemoteCommand, Scope, SharedReads, Transport,
+    RemoteCommand, Scope, SharedReads,
 };
 use tracing::{debug, info};
 
@@ -159,15 +159,17 @@ pub fn run_host(
         .flat_map(|(_, note)| note.stopped.clone())
         .collect();
     steps.pending = all.into_iter().flat_map(|(_, note)| note.pending).collect();
+    // Rank 0 is the plan's first host; the others ping its address on the sessions they have
+    // (a new connection each would cost a handshake), with the pings of their cables.
+    let rank0_ping = after.rank0_ping.filter(|_| host.0 > 0 && !busy);
+    if let (Some(ping), Some(session)) = (rank0_ping, steps.session_mut()) {
+        session.ride_along(ping.clone());
+    }
     if !busy {
         steps.run_plain(&cluster);
     }
-    // Rank 0 is the plan's first host; the others ping its address on the sessions they have
-    // (a new connection each would cost a handshake).
-    if let (Some(ping), true) = (after.rank0_ping, host.0 > 0) {
-        if let Some(session) = steps.session_mut() {
-            send(Event::Rank0Ping(host, session.run(ping)));
-        }
+    if let (Some(ping), Some(session)) = (rank0_ping, steps.session_mut()) {
+        send(Event::Rank0Ping(host, session.ridden(ping)));
     }
     if mode == Mode::Check {
         // Failures anywhere (a ping towards this host, say) may be another run's half-made

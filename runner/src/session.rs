@@ -39,6 +39,9 @@ pub struct Session {
     answers: HashMap<Key, (RemoteCommand, CommandOutput)>,
     prepaid: HashMap<Key, Result<CommandOutput, TransportError>>,
     sent: Vec<IssuedCommand>,
+    /// Commands that go with the next request, and the answers of those that went.
+    riders: Vec<RemoteCommand>,
+    ridden: Vec<(Key, Result<CommandOutput, TransportError>)>,
     /// Requests that went over the wire (a batch is one) and the commands in them.
     pub round_trips: usize,
     pub commands: usize,
@@ -51,6 +54,8 @@ impl Session {
             answers: HashMap::new(),
             prepaid: HashMap::new(),
             sent: Vec::new(),
+            riders: Vec::new(),
+            ridden: Vec::new(),
             round_trips: 0,
             commands: 0,
         }
@@ -59,6 +64,22 @@ impl Session {
     /// What was sent since the last call, in order.
     pub fn take_sent(&mut self) -> Vec<IssuedCommand> {
         std::mem::take(&mut self.sent)
+    }
+
+    /// Send `command` with the next request, whatever that holds: a check that needs no round
+    /// trip of its own. [`Session::ridden`] gives its answer.
+    pub fn ride_along(&mut self, command: RemoteCommand) {
+        self.riders.push(command);
+    }
+
+    /// The answer `command` got riding along; sent by itself now if no request took it.
+    pub fn ridden(&mut self, command: &RemoteCommand) -> Result<CommandOutput, TransportError> {
+        let wanted = key(command);
+        self.riders.retain(|rider| key(rider) != wanted);
+        match self.ridden.iter().position(|(rider, _)| *rider == wanted) {
+            Some(at) => self.ridden.remove(at).1,
+            None => self.run(command),
+        }
     }
 
     /// Forget every answer: the next reads see the host as it is now.
@@ -217,14 +238,19 @@ impl Session {
         if batch.is_empty() {
             return Vec::new();
         }
-        self.log_sent(batch);
+        let riders = std::mem::take(&mut self.riders);
+        let full: Vec<RemoteCommand> = batch.iter().chain(&riders).cloned().collect();
+        self.log_sent(&full);
         self.round_trips += 1;
-        self.commands += batch.len();
-        if let [one] = batch {
+        self.commands += full.len();
+        let mut results = if let [one] = &full[..] {
             vec![self.inner.run(one)]
         } else {
-            self.inner.run_many(batch)
-        }
+            self.inner.run_many(&full)
+        };
+        let rode = results.split_off(batch.len().min(results.len()));
+        self.ridden.extend(riders.iter().map(key).zip(rode));
+        results
     }
 
     fn log_sent(&mut self, batch: &[RemoteCommand]) {

@@ -274,3 +274,31 @@ fn a_refused_take_keeps_the_changes_and_the_reads_from_going() {
         ]
     );
 }
+
+#[test]
+fn a_rider_goes_with_the_next_request_and_is_answered_once() {
+    let mut session = host(&[
+        ("ping -c 1 10.254.0.6", "cable"),
+        ("ping -c 1 192.0.2.11", "rank 0"),
+        ("ping -c 1 192.0.2.11", "alone"),
+    ]);
+    let rank0 = read(&["ping", "-c", "1", "192.0.2.11"]).volatile();
+    session.ride_along(rank0.clone());
+    let cable = read(&["ping", "-c", "1", "10.254.0.6"]).volatile();
+    assert_eq!(
+        session.run(&cable).map(|out| out.stdout),
+        Ok("cable".into())
+    );
+    assert_eq!(session.round_trips, 1);
+    assert_eq!(
+        session.ridden(&rank0).map(|out| out.stdout),
+        Ok("rank 0".into())
+    );
+    // Answered once: asked again with no request to ride on, it goes by itself.
+    session.ride_along(rank0.clone());
+    assert_eq!(
+        session.ridden(&rank0).map(|out| out.stdout),
+        Ok("alone".into())
+    );
+    assert_eq!((session.round_trips, session.commands), (2, 3));
+}
