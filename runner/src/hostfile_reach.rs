@@ -1,7 +1,7 @@
 //! Before `--hostfile` is written: every host but rank 0 pings the address the file gives
 //! rank 0 (`ips`, where `mlx.launch` points every rank's coordinator) once, on the session
-//! the run used (`host_run`, after the cluster phases; a host without an answer from the run
-//! is asked over a new one), so a rank that cannot reach it shows up here and not as a hung
+//! the run used (`host_run`, with its cable pings; a host without an answer from the run is
+//! asked over a new one), so a rank that cannot reach it shows up here and not as a hung
 //! `mlx.launch` later.
 
 use std::net::Ipv4Addr;
