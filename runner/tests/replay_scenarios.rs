@@ -245,3 +245,8 @@ fn a_command_the_recording_lacks_is_refused_loudly() {
         "{out}"
     );
 }
+
+#[test]
+fn lock_taken_meanwhile() {
+    replay("lock-taken-meanwhile");
+}

@@ -62,6 +62,19 @@ fn two_studios() -> (Vec<SimHost>, Vec<Cable>) {
 
 const DEFINITIONS: &[Definition] = &[
     Definition {
+        name: "lock-taken-meanwhile",
+        description: "Another rdma-setup run takes hwstudio1's lock between this run's first look (free)\nand the request that would make its changes: nothing is changed there, the host is busy.",
+        args: TWO_NODES,
+        build: || {
+            let (mut hosts, cables) = two_studios();
+            hosts[0] = hosts[0]
+                .clone()
+                .another_run_takes_the_lock_after_the_look("alice@laptop:4242");
+            (hosts, cables)
+        },
+        warm_up: false,
+    },
+    Definition {
         name: "two-node-reboot",
         description: "Two Mac Studios on one cable (en5 <-> en5) right after a normal reboot:\nno addresses, no device file, RDMA still enabled.",
         args: TWO_NODES,

@@ -74,6 +74,9 @@ pub struct SimHost {
     pub address_cache: BTreeMap<String, Vec<AddressCacheEntry>>,
     /// Thunderbolt 5 (RDMA) or 4 (no RDMA device, 40 Gb/s links).
     pub generation: Generation,
+    /// Another run (`user@machine:pid`) that takes the host lock right after the first look
+    /// at it finds it free: a run that got in between this one's look and its take.
+    pub another_run_after_the_look: Option<String>,
 }
 
 impl SimHost {
@@ -121,6 +124,7 @@ impl SimHost {
             bridge_inet: BTreeMap::new(),
             address_cache: BTreeMap::new(),
             generation: Generation::Thunderbolt5,
+            another_run_after_the_look: None,
         }
     }
 
@@ -155,6 +159,13 @@ impl SimHost {
     #[must_use]
     pub fn thunderbolt4(mut self) -> Self {
         self.generation = Generation::Thunderbolt4;
+        self
+    }
+
+    /// Another run, `who`, takes the host lock just after this run looked at it.
+    #[must_use]
+    pub fn another_run_takes_the_lock_after_the_look(mut self, who: &str) -> Self {
+        self.another_run_after_the_look = Some(who.to_owned());
         self
     }
 

@@ -13,6 +13,9 @@ pub const SIM_CLOCK: u64 = 1_764_547_200;
 /// The PID of every simulated Mac's sshd session.
 const SESSION_PID: u32 = 4242;
 
+/// The sshd session of another run on a simulated Mac.
+const OTHER_SESSION_PID: u32 = 5151;
+
 /// `args` after `sh -c SCRIPT rdma-setup-lock`.
 pub fn answer(host: &mut SimHost, args: &[&str]) -> CommandOutput {
     let held = |host: &SimHost, path: &str| {
@@ -40,7 +43,12 @@ pub fn answer(host: &mut SimHost, args: &[&str]) -> CommandOutput {
                     .get(*path)
                     .map_or("", |content| content.trim_end());
                 let gap = if left.is_empty() { "" } else { " " };
-                CommandOutput::new(format!("free {left}{gap}{SIM_CLOCK}\n"), "", 0)
+                let reply = CommandOutput::new(format!("free {left}{gap}{SIM_CLOCK}\n"), "", 0);
+                if let Some(who) = host.another_run_after_the_look.take() {
+                    let content = format!("{OTHER_SESSION_PID} {SIM_CLOCK} session {who}\n");
+                    host.files.insert((*path).to_owned(), content);
+                }
+                reply
             }
         },
         ["release", path, who] => {
