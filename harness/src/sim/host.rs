@@ -77,6 +77,9 @@ pub struct SimHost {
     /// Another run (`user@machine:pid`) that takes the host lock right after the first look
     /// at it finds it free: a run that got in between this one's look and its take.
     pub another_run_after_the_look: Option<String>,
+    /// How many more takes that run's lock refuses before it is given back; `None`: it is
+    /// held for good.
+    pub another_run_refuses_takes: Option<u32>,
 }
 
 impl SimHost {
@@ -125,6 +128,7 @@ impl SimHost {
             address_cache: BTreeMap::new(),
             generation: Generation::Thunderbolt5,
             another_run_after_the_look: None,
+            another_run_refuses_takes: None,
         }
     }
 
@@ -166,6 +170,13 @@ impl SimHost {
     #[must_use]
     pub fn another_run_takes_the_lock_after_the_look(mut self, who: &str) -> Self {
         self.another_run_after_the_look = Some(who.to_owned());
+        self
+    }
+
+    /// That other run gives the lock back once it has refused `takes` takes.
+    #[must_use]
+    pub fn and_gives_it_back_after(mut self, takes: u32) -> Self {
+        self.another_run_refuses_takes = Some(takes);
         self
     }
 

@@ -24,10 +24,21 @@ pub fn answer(host: &mut SimHost, args: &[&str]) -> CommandOutput {
             .map(|content| content.trim_end().to_owned())
             .filter(|content| !content.starts_with("done"))
     };
+    // The other run of `another_run_after_the_look` is done once it has refused its takes.
+    if let (["take", path, ..], Some(0)) = (args, host.another_run_refuses_takes) {
+        host.another_run_refuses_takes = None;
+        host.files
+            .insert((*path).to_owned(), format!("done {SIM_CLOCK}\n"));
+    }
     match args {
         ["take", path, who, live] => match held(host, path) {
             // Every lock a simulated Mac holds belongs to a live run.
-            Some(content) => held_reply(&content),
+            Some(content) => {
+                if let Some(left) = host.another_run_refuses_takes.as_mut() {
+                    *left = left.saturating_sub(1);
+                }
+                held_reply(&content)
+            }
             None => {
                 let content = format!("{SESSION_PID} {SIM_CLOCK} {live} {who}");
                 host.files
