@@ -29,6 +29,28 @@ impl CpuClock {
     }
 }
 
+/// CPU seconds (user and system) of every child this process has waited for so far, from
+/// `/proc/self/stat`'s `cutime` and `cstime`: around one run of the tool, its own CPU (and
+/// its `ssh -G`), apart from the simulated Macs'.
+pub fn children_secs() -> Result<f64> {
+    let text = std::fs::read_to_string("/proc/self/stat").context("reading /proc/self/stat")?;
+    // The command name may hold spaces and parentheses: the fields start after the last `)`.
+    let fields: Vec<&str> = text
+        .rsplit_once(')')
+        .map(|(_, rest)| rest.split_whitespace().collect())
+        .unwrap_or_default();
+    // `cutime` and `cstime` are fields 16 and 17; the first after `)` is field 3.
+    let ticks = |field: usize| -> Result<u64> {
+        fields
+            .get(field - 3)
+            .and_then(|value| value.parse().ok())
+            .ok_or_else(|| anyhow!("/proc/self/stat has no field {field}"))
+    };
+    // A process's tick counts are far below 2^52: exact in f64.
+    #[allow(clippy::cast_precision_loss)]
+    Ok((ticks(16)? + ticks(17)?) as f64 / TICKS_PER_SECOND)
+}
+
 fn parse(text: &str) -> Result<CpuClock> {
     let line = text
         .lines()
@@ -64,5 +86,17 @@ mod tests {
     #[test]
     fn a_short_line_is_an_error() {
         assert!(parse("cpu  1 2 3\n").is_err());
+    }
+
+    #[test]
+    fn a_waited_child_counts_its_cpu() {
+        let before = children_secs().expect("reads /proc/self/stat");
+        let status = std::process::Command::new("sh")
+            .args(["-c", "i=0; while [ $i -lt 300000 ]; do i=$((i + 1)); done"])
+            .status()
+            .expect("sh runs");
+        assert!(status.success());
+        let spent = children_secs().expect("reads /proc/self/stat") - before;
+        assert!(spent > 0.05, "{spent}");
     }
 }

@@ -42,6 +42,8 @@ pub struct HostCounts {
 #[derive(Debug)]
 pub struct ToolSample {
     pub elapsed: Duration,
+    /// CPU seconds of the tool's own process (and what it waited for: `ssh -G`).
+    pub own_cpu: f64,
     pub hosts: BTreeMap<String, HostCounts>,
 }
 
@@ -72,9 +74,11 @@ pub fn run_tool(lab: &Lab, binary: &Path, node_args: &[String], mode: Mode) -> R
         args.push("--check");
     }
     args.extend(node_args.iter().map(String::as_str));
+    let before = super::cpu::children_secs()?;
     let run = lab
         .run_tool(binary, &args, &[])
         .with_context(|| format!("starting {}", binary.display()))?;
+    let own_cpu = super::cpu::children_secs()? - before;
     if run.code != Some(0) {
         bail!(
             "the {} run of rdma-setup exited {:?}, not 0:\n{}",
@@ -97,6 +101,7 @@ pub fn run_tool(lab: &Lab, binary: &Path, node_args: &[String], mode: Mode) -> R
     }
     Ok(ToolSample {
         elapsed: run.elapsed,
+        own_cpu,
         hosts,
     })
 }

@@ -23,6 +23,8 @@ pub struct Samples {
     /// CPU seconds the machine spent in each floor run, then in each tool run per mode.
     floor_cpu: Vec<f64>,
     cpu: [Vec<f64>; 3],
+    /// CPU seconds of the tool's own process per mode.
+    own_cpu: [Vec<f64>; 3],
     /// Tool wall times per mode, seconds.
     seconds: [Vec<f64>; 3],
     /// Per mode, per host: round trips and commands of each run.
@@ -43,6 +45,7 @@ impl Samples {
         let i = index(mode);
         self.seconds[i].push(sample.elapsed.as_secs_f64());
         self.cpu[i].push(cpu_seconds);
+        self.own_cpu[i].push(sample.own_cpu);
         for (host, counts) in &sample.hosts {
             push(&mut self.round_trips[i], host, counts.round_trips);
             push(&mut self.commands[i], host, counts.commands);
@@ -65,6 +68,7 @@ impl Samples {
             seconds: MODES.map(|m| median(&self.seconds[index(m)])),
             floor_cpu: median(&self.floor_cpu),
             cpu: MODES.map(|m| median(&self.cpu[index(m)])),
+            own_cpu: MODES.map(|m| median(&self.own_cpu[index(m)])),
             round_trips: per_mode(&self.round_trips),
             commands: per_mode(&self.commands),
             ifconfig_a: spread(&self.ifconfig_a),
@@ -110,6 +114,8 @@ pub struct Row {
     /// Median CPU seconds the whole machine spent: the floor's, then fresh, re-run, check.
     pub floor_cpu: f64,
     pub cpu: [f64; 3],
+    /// Median CPU seconds of the tool's own process: fresh, re-run, check.
+    pub own_cpu: [f64; 3],
     pub round_trips: [(f64, f64); 3],
     pub commands: [(f64, f64); 3],
     pub ifconfig_a: (f64, f64),
@@ -139,8 +145,8 @@ pub fn machine_line(runs: u32) -> String {
 const HEADER: &str = "| hosts | delay each way | floor | fresh | re-run | check | fresh/floor \
     | re-run/floor | round trips/host (fresh/re-run/check) | commands/host (fresh/re-run/check) \
     | `ifconfig -a`/host (fresh) | `ibv_devices`/host (fresh) \
-    | CPU s (floor/fresh/re-run/check) |\n\
-    |---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
+    | CPU s (floor/fresh/re-run/check) | the tool's own CPU s (fresh/re-run/check) |\n\
+    |---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
 
 pub fn render(rows: &[Row]) -> String {
     let mut out = String::from(HEADER);
@@ -159,7 +165,7 @@ pub fn row_line(row: &Row) -> String {
             .join("/")
     };
     format!(
-        "| {} | {} ms | {:.2} | {fresh:.2} | {rerun:.2} | {check:.2} | {:.2} | {:.2} | {} | {} | {} | {} | {:.2}/{:.2}/{:.2}/{:.2} |",
+        "| {} | {} ms | {:.2} | {fresh:.2} | {rerun:.2} | {check:.2} | {:.2} | {:.2} | {} | {} | {} | {} | {:.2}/{:.2}/{:.2}/{:.2} | {:.2}/{:.2}/{:.2} |",
         topology(row.hosts),
         row.delay_ms,
         row.floor,
@@ -173,6 +179,9 @@ pub fn row_line(row: &Row) -> String {
         row.cpu[0],
         row.cpu[1],
         row.cpu[2],
+        row.own_cpu[0],
+        row.own_cpu[1],
+        row.own_cpu[2],
     )
 }
 
