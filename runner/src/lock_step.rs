@@ -79,12 +79,19 @@ pub enum Look {
 /// What taking the lock came to.
 #[derive(Debug)]
 pub enum Taken {
-    /// Ours; the lock file holds this content.
-    Ours(String),
+    /// Ours.
+    Ours,
     /// Another run has it: this row says who; nothing may be changed on the host.
     Busy(Outcome),
     /// It could not be taken for another reason (an odd `/tmp`): go on, with this warning.
     Unprotected(Outcome),
+}
+
+/// How long a poll waited, and whether it asked again.
+#[derive(Clone, Copy)]
+struct Waited {
+    spent: Duration,
+    asked_again: bool,
 }
 
 /// The lock step on one host's session.
@@ -106,37 +113,26 @@ impl<'a> LockStep<'a> {
     }
 
     /// Take the lock, asking again every second while another live run holds it, for at
-    /// most `locking.wait`. `first` is the answer to a first try sent earlier (with the
-    /// host's reads, to save a round trip), if there was one.
+    /// most `locking.wait`. `first` is the answer to a first try sent earlier (in the
+    /// request that would have made the changes), if there was one.
     pub fn take(
         &mut self,
         locking: &Locking,
         liveness: Liveness,
         first: Option<Result<CommandOutput, TransportError>>,
     ) -> Result<Taken, TransportError> {
-        let started = Instant::now();
         let command = host_lock::take(&locking.who, liveness);
-        let mut first = first;
-        loop {
-            let output = match first.take() {
-                Some(answer) => answer?,
-                None => self.send(&command)?,
-            };
-            match host_lock::parse_reply(&output.stdout) {
-                Some(LockReply::Acquired { content }) => return Ok(Taken::Ours(content)),
-                Some(LockReply::Held(holder)) if started.elapsed() + POLL <= locking.wait => {
-                    tracing::info!(host = %self.host, by = %holder.by, "waiting for another run's lock");
-                    std::thread::sleep(POLL);
-                }
-                Some(LockReply::Held(holder)) => {
-                    return Ok(Taken::Busy(busy(&self.host, &holder, started.elapsed())))
-                }
-                Some(LockReply::StaleKept(holder)) => {
-                    return Ok(Taken::Busy(stale_kept(&self.host, &holder)))
-                }
-                _ => return Ok(Taken::Unprotected(unprotected(&self.host, &output))),
-            }
-        }
+        self.poll(
+            &command,
+            locking,
+            first,
+            |host, reply, output, waited| match reply {
+                Some(LockReply::Acquired { .. }) => Taken::Ours,
+                Some(LockReply::Held(holder)) => Taken::Busy(busy(host, &holder, waited.spent)),
+                Some(LockReply::StaleKept(holder)) => Taken::Busy(stale_kept(host, &holder)),
+                _ => Taken::Unprotected(unprotected(host, output)),
+            },
+        )
     }
 
     /// Look at the lock, asking again every second while another live run holds it, for at
@@ -147,25 +143,51 @@ impl<'a> LockStep<'a> {
         locking: &Locking,
         first: Option<Result<CommandOutput, TransportError>>,
     ) -> Result<Look, TransportError> {
+        self.poll(
+            &host_lock::peek(),
+            locking,
+            first,
+            |host, reply, _, waited| match reply {
+                Some(LockReply::Held(holder)) => Look::Busy(busy(host, &holder, waited.spent)),
+                _ => Look::Free {
+                    waited: waited.asked_again,
+                },
+            },
+        )
+    }
+
+    /// Send `command` (or take `first` as its answer) until the lock is not held by another
+    /// live run or `locking.wait` is up, asking again every [`POLL`]; `settle` says what the
+    /// last answer means.
+    fn poll<T>(
+        &mut self,
+        command: &RemoteCommand,
+        locking: &Locking,
+        first: Option<Result<CommandOutput, TransportError>>,
+        settle: impl FnOnce(&str, Option<LockReply>, &CommandOutput, Waited) -> T,
+    ) -> Result<T, TransportError> {
         let started = Instant::now();
         let mut first = first;
-        let mut waited = false;
+        let mut asked_again = false;
         loop {
             let output = match first.take() {
                 Some(answer) => answer?,
-                None => self.send(&host_lock::peek())?,
+                None => self.send(command)?,
             };
-            match host_lock::parse_reply(&output.stdout) {
-                Some(LockReply::Held(holder)) if started.elapsed() + POLL <= locking.wait => {
+            let reply = host_lock::parse_reply(&output.stdout);
+            if let Some(LockReply::Held(holder)) = &reply {
+                if started.elapsed() + POLL <= locking.wait {
                     tracing::info!(host = %self.host, by = %holder.by, "waiting for another run's lock");
                     std::thread::sleep(POLL);
-                    waited = true;
+                    asked_again = true;
+                    continue;
                 }
-                Some(LockReply::Held(holder)) => {
-                    return Ok(Look::Busy(busy(&self.host, &holder, started.elapsed())))
-                }
-                _ => return Ok(Look::Free { waited }),
             }
+            let waited = Waited {
+                spent: started.elapsed(),
+                asked_again,
+            };
+            return Ok(settle(&self.host, reply, &output, waited));
         }
     }
 

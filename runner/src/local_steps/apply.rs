@@ -157,7 +157,7 @@ impl Steps<'_> {
             LockStep::new(session, &name).take(taking.locking, taking.liveness, Some(answer));
         let release = host_lock::release(&taking.locking.who);
         match taken {
-            Ok(Taken::Ours(_)) => {
+            Ok(Taken::Ours) => {
                 // What was read before may be another run's work half done.
                 if let Some(session) = self.session.as_mut() {
                     session.forget();

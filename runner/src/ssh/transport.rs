@@ -26,7 +26,7 @@ use super::rounds::{Outgoing, Rounds};
 use super::script::Command;
 use super::session::Established;
 use super::spare::Spare;
-use super::sudo::{self, Account, SudoState};
+use super::sudo::{Account, SudoState};
 
 #[path = "transport_judge.rs"]
 mod judge;
@@ -212,11 +212,7 @@ impl SshTransport {
         let mut rounds = Rounds::new(&host, commands);
         while let Some(round) = rounds.next(&self.sudo) {
             let answers = self.send(&round.outgoing);
-            let account = account(&self.name, &self.established.host.user);
-            let prompter = &self.prompter;
-            rounds.absorb(round, answers, &mut self.sudo, &account, &mut || {
-                sudo::obtain_password(prompter, &account)
-            });
+            self.absorb(&mut rounds, round, answers);
         }
         rounds.finish()
     }

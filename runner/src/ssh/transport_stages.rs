@@ -85,7 +85,8 @@ impl SshTransport {
         staged
     }
 
-    fn absorb(&mut self, rounds: &mut Rounds<'_>, round: Round, answers: Vec<Answer>) {
+    /// Take in a round's answers, asking for the sudo password if they say it is needed.
+    pub(super) fn absorb(&mut self, rounds: &mut Rounds<'_>, round: Round, answers: Vec<Answer>) {
         let account = account(&self.name, &self.established.host.user);
         let prompter = &self.prompter;
         rounds.absorb(round, answers, &mut self.sudo, &account, &mut || {
