@@ -128,12 +128,7 @@ pub(crate) fn discover_from(
         Ok(cabling) => cabling,
         Err(error) => return fail(err, &format!("{error}; nothing was written"), FAILED),
     };
-    let planned_cables: Vec<Cable> = cabling
-        .cables
-        .iter()
-        .filter(|cable| !cable.is_thunderbolt_4())
-        .cloned()
-        .collect();
+    let planned_cables: Vec<Cable> = cabling.rdma_cables().cloned().collect();
     let topology = classify(names.len(), &planned_cables);
     let mut text = show::cabling(&names, &cabling);
     if !planned_cables.is_empty() {

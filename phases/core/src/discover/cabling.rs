@@ -113,9 +113,10 @@ pub struct Cabling {
 }
 
 impl Cabling {
-    /// The cables that run below Thunderbolt 5 speed (no RDMA on them).
-    pub fn thunderbolt_4_links(&self) -> impl Iterator<Item = &Cable> {
-        self.cables.iter().filter(|cable| cable.is_thunderbolt_4())
+    /// The cables a plan can use: those at Thunderbolt 5 speed (a Thunderbolt 4 link has
+    /// no RDMA on it).
+    pub fn rdma_cables(&self) -> impl Iterator<Item = &Cable> {
+        self.cables.iter().filter(|cable| !cable.is_thunderbolt_4())
     }
 }
 

@@ -51,7 +51,7 @@ fn a_three_node_mesh_is_three_cables_each_seen_from_both_ends() {
         .cables
         .iter()
         .all(|c| c.sighting == Sighting::BothEnds && c.speed == LinkSpeed::Linked { gbps: 80 }));
-    assert_eq!(cabling.thunderbolt_4_links().count(), 0);
+    assert_eq!(cabling.rdma_cables().count(), cabling.cables.len());
     assert_eq!(cabling.unplugged.len(), 6);
     assert!(cabling.foreign.is_empty() && cabling.looped.is_empty() && cabling.unmapped.is_empty());
 }
@@ -81,7 +81,15 @@ fn a_thunderbolt_4_link_is_a_cable_listed_as_such() {
     let cabling = discover_cabling(&lab.hosts()).expect("cabling");
     assert_eq!(cabling.cables.len(), 1);
     assert_eq!(cabling.cables[0].speed, LinkSpeed::Linked { gbps: 40 });
-    let tb4: Vec<&Cable> = cabling.thunderbolt_4_links().collect();
+    let tb4: Vec<&Cable> = cabling
+        .cables
+        .iter()
+        .filter(|c| c.is_thunderbolt_4())
+        .collect();
+    assert_eq!(
+        cabling.rdma_cables().count(),
+        cabling.cables.len() - tb4.len()
+    );
     assert_eq!(tb4, [&cabling.cables[0]]);
 }
 
